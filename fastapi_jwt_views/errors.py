@@ -1,0 +1,211 @@
+"""The errors fastapi-jwt-views raises.
+
+Every request-time error is an :class:`AuthViewsError`, a Starlette ``HTTPException``: FastAPI renders it
+as ``{"detail": "..."}`` with its status code and headers even when the application registers no handler
+of its own. Each class has a stable machine-readable ``code`` for handlers that want one. The tree::
+
+    AuthViewsError (HTTPException)
+    ├── TokenError                         401, WWW-Authenticate: Bearer
+    │   ├── MissingTokenError              no token in the request
+    │   ├── InvalidHeaderError             the Authorization header is not '<type> <JWT>'
+    │   ├── TokenTooLargeError             refused before decoding
+    │   ├── DecodeError                    not a JWT, bad signature, bad claims
+    │   │   ├── ExpiredSignatureError
+    │   │   ├── ImmatureTokenError         nbf or iat in the future
+    │   │   ├── InvalidSignatureError
+    │   │   ├── AlgorithmNotAllowedError
+    │   │   ├── InvalidAudienceError
+    │   │   ├── InvalidIssuerError
+    │   │   └── MissingClaimError
+    │   ├── RevokedTokenError
+    │   ├── AccessTokenRequiredError
+    │   ├── RefreshTokenRequiredError
+    │   └── FreshTokenRequiredError
+    └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
+
+:class:`ConfigurationError` is not an HTTP error: it is raised when a configuration is built, so a bad
+setting stops the application at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from starlette.exceptions import HTTPException
+
+__all__ = [
+    "AccessTokenRequiredError",
+    "AlgorithmNotAllowedError",
+    "AuthViewsError",
+    "ConfigurationError",
+    "DecodeError",
+    "ExpiredSignatureError",
+    "FreshTokenRequiredError",
+    "ImmatureTokenError",
+    "InvalidAudienceError",
+    "InvalidHeaderError",
+    "InvalidIssuerError",
+    "InvalidSignatureError",
+    "MissingClaimError",
+    "MissingTokenError",
+    "RefreshTokenRequiredError",
+    "RevocationUnavailableError",
+    "RevokedTokenError",
+    "TokenError",
+    "TokenTooLargeError",
+]
+
+
+class ConfigurationError(ValueError):
+    """Raised when a setting is missing or invalid; the message names the setting."""
+
+
+class AuthViewsError(HTTPException):
+    """Raised when a request cannot be authenticated; rendered as ``{"detail": ...}``."""
+
+    status_code: int = 401
+    code: ClassVar[str] = "auth_error"
+    default_detail: ClassVar[str] = "Not authenticated"
+
+    def __init__(self, detail: str | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(
+            status_code=type(self).status_code,
+            detail=detail if detail is not None else self.default_detail,
+            headers=dict(headers) if headers is not None else self.default_headers(),
+        )
+
+    def default_headers(self) -> dict[str, str] | None:
+        return None
+
+    def __str__(self) -> str:
+        return str(self.detail)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r})"
+
+
+class TokenError(AuthViewsError):
+    """Raised when the request carries no acceptable token (401 with ``WWW-Authenticate: Bearer``)."""
+
+    code = "invalid_token"
+    default_detail = "Invalid token"
+
+    def default_headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": 'Bearer error="invalid_token"'}
+
+
+class MissingTokenError(TokenError):
+    """Raised when the request carries no token where one is required."""
+
+    code = "missing_token"
+    default_detail = "Missing Authorization Header"
+
+    def default_headers(self) -> dict[str, str] | None:
+        return {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidHeaderError(TokenError):
+    """Raised when the token header does not have the configured ``<type> <JWT>`` form."""
+
+    code = "invalid_header"
+    default_detail = "Bad Authorization header. Expected value 'Bearer <JWT>'"
+
+
+class TokenTooLargeError(TokenError):
+    """Raised when a token is longer than ``max_token_size``; it is refused before decoding."""
+
+    code = "token_too_large"
+    default_detail = "Token is too large"
+
+
+class DecodeError(TokenError):
+    """Raised when a token cannot be decoded or one of its claims is invalid."""
+
+    code = "decode_error"
+    default_detail = "Not enough segments"
+
+
+class ExpiredSignatureError(DecodeError):
+    """Raised when the token's ``exp`` is in the past (beyond the leeway)."""
+
+    code = "token_expired"
+    default_detail = "Signature has expired"
+
+
+class ImmatureTokenError(DecodeError):
+    """Raised when the token's ``nbf`` or ``iat`` is in the future (beyond the leeway)."""
+
+    code = "token_not_yet_valid"
+    default_detail = "The token is not yet valid (nbf)"
+
+
+class InvalidSignatureError(DecodeError):
+    """Raised when the token's signature does not match the configured key."""
+
+    code = "invalid_signature"
+    default_detail = "Signature verification failed"
+
+
+class AlgorithmNotAllowedError(DecodeError):
+    """Raised when the token's ``alg`` is not in the configured allow-list."""
+
+    code = "algorithm_not_allowed"
+    default_detail = "The specified alg value is not allowed"
+
+
+class InvalidAudienceError(DecodeError):
+    """Raised when the token's ``aud`` does not match the configured audience."""
+
+    code = "invalid_audience"
+    default_detail = "Invalid audience"
+
+
+class InvalidIssuerError(DecodeError):
+    """Raised when the token's ``iss`` does not match the configured issuer."""
+
+    code = "invalid_issuer"
+    default_detail = "Invalid issuer"
+
+
+class MissingClaimError(DecodeError):
+    """Raised when a claim the library needs (``exp``, ``type``, ``jti``, ...) is absent."""
+
+    code = "missing_claim"
+    default_detail = "Missing claim"
+
+
+class RevokedTokenError(TokenError):
+    """Raised when the token has been revoked."""
+
+    code = "token_revoked"
+    default_detail = "Token has been revoked"
+
+
+class AccessTokenRequiredError(TokenError):
+    """Raised when a refresh token is presented where an access token is required."""
+
+    code = "access_token_required"
+    default_detail = "Only access tokens are allowed"
+
+
+class RefreshTokenRequiredError(TokenError):
+    """Raised when an access token is presented where a refresh token is required."""
+
+    code = "refresh_token_required"
+    default_detail = "Only refresh tokens are allowed"
+
+
+class FreshTokenRequiredError(TokenError):
+    """Raised when a non-fresh access token is presented to a :class:`FreshView`."""
+
+    code = "fresh_token_required"
+    default_detail = "Fresh token required"
+
+
+class RevocationUnavailableError(AuthViewsError):
+    """Raised when the revocation store cannot answer; the request is refused (fail closed)."""
+
+    status_code = 503
+    code = "revocation_unavailable"
+    default_detail = "Token revocation store is unavailable"
