@@ -1,0 +1,201 @@
+"""Encode and verify tokens with PyJWT.
+
+Everything PyJWT needs (keys, options, the allow-list) is prepared once, when the codec is built. Verifying
+never lets the token choose its key or algorithm, refuses unknown ``crit`` headers, requires ``exp`` unless
+the configuration issues non-expiring tokens of that type, and turns every PyJWT failure into an
+:class:`~fastapi_jwt_views.errors.TokenError` (the PyJWT exception is kept as ``__cause__``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Final, Literal
+
+import jwt
+
+from . import errors
+from .config import AuthViewsConfig
+from .keys import KeySet
+
+__all__ = ["ACCESS", "REFRESH", "RESERVED_CLAIMS", "TokenCodec", "TokenType", "VerifiedToken"]
+
+TokenType = Literal["access", "refresh"]
+ACCESS: Final = "access"
+REFRESH: Final = "refresh"
+
+#: Claims the library sets itself; user claims may not override them.
+RESERVED_CLAIMS: Final = frozenset({"sub", "iat", "nbf", "jti", "exp", "type", "fresh", "iss", "aud"})
+#: Header parameters a caller may not set: they would change how the token is verified.
+_RESERVED_HEADERS: Final = frozenset({"alg", "crit", "b64"})
+
+# PyJWT exception -> our error class. Messages follow fastapi-jwt-auth (itself PyJWT 1.7's wording).
+_PYJWT_ERRORS: Final[tuple[tuple[type[Exception], type[errors.DecodeError], bool], ...]] = (
+    # (PyJWT class, our class, keep PyJWT's message)
+    (jwt.ExpiredSignatureError, errors.ExpiredSignatureError, False),
+    (jwt.ImmatureSignatureError, errors.ImmatureTokenError, True),
+    (jwt.InvalidSignatureError, errors.InvalidSignatureError, False),
+    (jwt.InvalidAlgorithmError, errors.AlgorithmNotAllowedError, False),
+    (jwt.MissingRequiredClaimError, errors.MissingClaimError, True),
+    (jwt.InvalidAudienceError, errors.InvalidAudienceError, False),
+    (jwt.InvalidIssuerError, errors.InvalidIssuerError, False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedToken:
+    """A token whose signature and registered claims have been checked."""
+
+    token: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+
+    @property
+    def type(self) -> str:
+        return str(self.claims["type"])
+
+
+class TokenCodec:
+    """Creates and verifies the tokens of one configuration."""
+
+    def __init__(
+        self, config: AuthViewsConfig, keys: KeySet | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.config = config
+        self.keys = keys if keys is not None else KeySet(config)
+        self.clock = clock
+        self._jwt = jwt.PyJWT(
+            options={
+                "verify_aud": config.decode_audience is not None,
+                "verify_sub": False,  # an integer identity is allowed; checked below
+            }
+        )
+        self._algorithms = list(config.decode_algorithms)
+        self._single_key = self.keys.single_verification_key
+        self._audience = list(config.decode_audience) if isinstance(config.decode_audience, tuple) else (
+            config.decode_audience
+        )
+        self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
+
+    # -- creating ---------------------------------------------------------------------------------------
+    def encode(
+        self,
+        identity: str | int,
+        token_type: TokenType,
+        *,
+        fresh: bool = False,
+        expires: timedelta | int | bool | None = None,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        audience: str | list[str] | tuple[str, ...] | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Create a signed token of ``token_type`` for ``identity``."""
+        if not isinstance(identity, (str, int)) or isinstance(identity, bool):
+            raise TypeError("identity must be a string or integer")
+        if not isinstance(fresh, bool):
+            raise TypeError("fresh must be a boolean")
+        now = int(self.clock())
+        payload: dict[str, Any] = {
+            "sub": identity,
+            "iat": now,
+            "nbf": now,
+            "jti": str(uuid.uuid4()),
+            "type": token_type,
+        }
+        if token_type == ACCESS:
+            payload["fresh"] = fresh
+        lifetime = self._lifetime(token_type, expires)
+        if lifetime is not None:
+            payload["exp"] = now + lifetime
+        if self.config.encode_issuer is not None:
+            payload["iss"] = self.config.encode_issuer
+        aud = audience if audience is not None else self.config.encode_audience
+        if aud is not None:
+            payload["aud"] = aud if isinstance(aud, str) else list(aud)
+        if claims:
+            clash = RESERVED_CLAIMS.intersection(claims)
+            if clash:
+                raise ValueError(f"Reserved claims cannot be overridden: {', '.join(sorted(clash))}")
+            payload.update(claims)
+        if headers and _RESERVED_HEADERS.intersection(headers):
+            clash = _RESERVED_HEADERS.intersection(headers)
+            raise ValueError(f"Reserved headers cannot be set: {', '.join(sorted(clash))}")
+        alg = algorithm or self.config.algorithm
+        if not isinstance(alg, str):
+            raise TypeError("algorithm must be a string")
+        key = self.keys.signing_key(alg)
+        return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+
+    def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
+        if expires is None:
+            expires = self._expires[token_type]
+        if expires is False:
+            return None
+        if isinstance(expires, bool) or not isinstance(expires, (int, timedelta)):
+            raise TypeError("expires must be a timedelta, a number of seconds, or False")
+        seconds = int(expires.total_seconds()) if isinstance(expires, timedelta) else expires
+        if seconds <= 0:
+            raise ValueError("expires must be positive")
+        return seconds
+
+    # -- verifying --------------------------------------------------------------------------------------
+    def decode(self, token: str) -> VerifiedToken:
+        """Verify ``token`` (signature, algorithm, time claims, issuer, audience) and return its contents."""
+        if len(token) > self.config.max_token_size:
+            raise errors.TokenTooLargeError()
+        try:
+            if self._single_key is not None:
+                key, algorithms = self._single_key, self._algorithms
+            else:
+                algorithm = jwt.get_unverified_header(token).get("alg")
+                if algorithm not in self._algorithms:
+                    raise errors.AlgorithmNotAllowedError()
+                key, algorithms = self.keys.verification_key(algorithm), [algorithm]
+            decoded = self._jwt.decode_complete(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self._audience,
+                issuer=self.config.decode_issuer,
+                leeway=self.config.decode_leeway,
+            )
+        except errors.TokenError:
+            raise
+        except jwt.PyJWTError as exc:
+            for pyjwt_class, error_class, keep_message in _PYJWT_ERRORS:
+                if isinstance(exc, pyjwt_class):
+                    raise (error_class(str(exc)) if keep_message else error_class()) from exc
+            raise errors.DecodeError(str(exc) or "Invalid token") from exc
+        except (ValueError, TypeError, UnicodeError) as exc:  # defensive: malformed input never gives a 500
+            raise errors.DecodeError("Invalid token") from exc
+        header, claims = decoded["header"], decoded["payload"]
+        self._check_claims(header, claims)
+        return VerifiedToken(token, header, claims)
+
+    def _check_claims(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
+        if "crit" in header:
+            raise errors.DecodeError("Unsupported critical header parameter")
+        token_type = claims.get("type")
+        if token_type is None:
+            raise errors.MissingClaimError("Missing claim: type")
+        if "exp" not in claims and self._expires.get(token_type, True) is not False:
+            raise errors.MissingClaimError('Token is missing the "exp" claim')
+        subject = claims.get("sub")
+        if subject is None:
+            raise errors.MissingClaimError("Missing claim: sub")
+        if not isinstance(subject, (str, int)) or isinstance(subject, bool):
+            raise errors.DecodeError("Invalid claim: sub must be a string or integer")
+        jti = claims.get("jti")
+        if jti is not None and not isinstance(jti, str):
+            raise errors.DecodeError("Invalid claim: jti must be a string")
+
+    def expires_at(self, claims: Mapping[str, Any]) -> float | None:
+        """When a token with these claims stops being accepted (``exp`` plus leeway), or None if never."""
+        exp = claims.get("exp")
+        if exp is None:
+            return None
+        return float(exp) + self.config.decode_leeway.total_seconds()
