@@ -1,0 +1,136 @@
+"""Class-based views: a drop-in for ``fastapi_utils.cbv.cbv`` that works on current FastAPI.
+
+Usage is unchanged: ``@cbv(router)`` on a class whose methods are decorated with ``@router.get(...)`` etc.;
+annotated class attributes (with ``Depends(...)`` defaults or ``Annotated[..., Depends(...)]``) are resolved
+per request and set on ``self``. What differs from fastapi-utils 0.8.0, and why:
+
+* Routes are rebuilt in place instead of being moved to a fresh router and re-included. FastAPI >= 0.16x
+  keeps an included router as one opaque route, so a second view class on the same router failed with
+  "The provided routes should be of type APIRoute"; re-including also broke ``@router.get("")`` under a
+  prefix ("Prefix and path cannot be both empty") and listed the router's tags twice. Any other route
+  (WebSocket, mount, included router) may sit on the router; the duplicate check only looks at APIRoutes.
+* Attributes are read with ``get_type_hints(..., include_extras=True)``: without the extras an
+  ``Annotated[T, Depends(dep)]`` attribute lost its dependency and became a required query parameter.
+* "Already a view" is read from the class's own ``__dict__``, not inherited, so a subclass of a view can be
+  a view on another router; its ``__init__`` wraps the user's ``__init__``, never the parent's wrapper.
+* When no class in the MRO defines ``__init__``, the instance comes from an ``async def`` factory: FastAPI
+  runs a class dependency in the thread pool, a hop costing ~100 us per request. A user ``__init__`` might
+  block, so such classes keep ``Depends(cls)``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar, get_origin, get_type_hints
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from fastapi_utils.cbv import _allocate_routes_by_method_name, _update_cbv_route_endpoint_signature
+from starlette.routing import BaseRoute
+
+T = TypeVar("T")
+
+CBV_CLASS_KEY = "__cbv_class__"
+_USER_INIT_KEY = "__cbv_user_init__"  # set on generated __init__s: the user's __init__ they call
+_VAR_KINDS = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+
+
+def cbv(router: APIRouter, *urls: str) -> Callable[[type[T]], type[T]]:
+    """Turn the decorated class into a class-based view whose endpoints live on ``router``."""
+
+    def decorator(cls: type[T]) -> type[T]:
+        _init_cbv(cls)
+        _register_endpoints(router, cls, *urls)
+        on_register = getattr(cls, "__cbv_register__", None)  # lets a base view prepare the router
+        if on_register is not None:
+            on_register(router)
+        return cls
+
+    return decorator
+
+
+def _init_cbv(cls: type[Any]) -> None:
+    """Give ``cls`` an ``__init__`` storing its dependencies and a ``__signature__`` declaring them."""
+    if cls.__dict__.get(CBV_CLASS_KEY):
+        return
+    user_init: Callable[..., None] = getattr(cls.__init__, _USER_INIT_KEY, cls.__init__)
+    init_hints = {} if user_init is object.__init__ else get_type_hints(user_init, include_extras=True)
+    parameters = [
+        p.replace(annotation=init_hints.get(p.name, p.annotation))
+        for p in list(inspect.signature(user_init).parameters.values())[1:]
+        if p.kind not in _VAR_KINDS
+    ]
+    dependency_names: list[str] = []
+    for name, hint in get_type_hints(cls, include_extras=True).items():
+        if hint is ClassVar or get_origin(hint) is ClassVar:
+            continue
+        dependency_names.append(name)
+        default = getattr(cls, name, inspect.Parameter.empty)
+        kind = inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter(name, kind, default=default, annotation=hint))
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        for dependency_name in dependency_names:
+            if dependency_name in kwargs:
+                setattr(self, dependency_name, kwargs.pop(dependency_name))
+        user_init(self, *args, **kwargs)
+
+    setattr(__init__, _USER_INIT_KEY, user_init)
+    cls.__init__ = __init__
+    cls.__signature__ = inspect.Signature(parameters)
+    setattr(cls, CBV_CLASS_KEY, True)
+
+
+def _instance_dependency(cls: type[Any]) -> Callable[..., Any]:
+    """What FastAPI calls to build the view: an async factory unless a user ``__init__`` might block."""
+    if any(
+        "__init__" in klass.__dict__ and not hasattr(klass.__dict__["__init__"], _USER_INIT_KEY)
+        for klass in cls.__mro__[:-1]  # every class but `object`
+    ):
+        return cls
+
+    async def make_view(**kwargs: Any) -> Any:
+        return cls(**kwargs)
+
+    make_view.__dict__["__signature__"] = inspect.signature(cls)  # FastAPI reads the parameters from here
+    make_view.__qualname__ = f"{cls.__qualname__}.<cbv instance>"
+    return make_view
+
+
+def _register_endpoints(router: APIRouter, cls: type[Any], *urls: str) -> None:
+    """Bind the router's routes whose endpoints are methods of ``cls`` to an instance of ``cls``."""
+    function_members = inspect.getmembers(cls, inspect.isfunction)
+    for url in urls:
+        _allocate_routes_by_method_name(router, url, function_members)
+    api_routes = [(r.path, frozenset(r.methods or ())) for r in router.routes if isinstance(r, APIRoute)]
+    if len(set(api_routes)) != len(api_routes):
+        raise Exception("An identical route role has been implemented more then once")
+
+    functions = {function for _, function in function_members}
+    dependency = _instance_dependency(cls)
+    for index, route in enumerate(router.routes):
+        if (
+            isinstance(route, (APIRoute, APIWebSocketRoute))
+            and route.endpoint in functions
+            and not getattr(route, CBV_CLASS_KEY, None)  # already bound to a parent view on this router
+        ):
+            # fastapi-utils' helper only wraps its argument in Depends(...); it need not be the class itself
+            _update_cbv_route_endpoint_signature(dependency, route)  # type: ignore[arg-type]
+            router.routes[index] = _rebuild(router, route, f"{cls.__name__}.{route.name}")
+            setattr(router.routes[index], CBV_CLASS_KEY, cls)
+    getattr(router, "_mark_routes_changed", lambda: None)()  # FastAPI >= 0.16x caches included routes
+
+
+def _rebuild(router: APIRouter, route: APIRoute | APIWebSocketRoute, name: str) -> BaseRoute:
+    """A new route of the same class and settings, so FastAPI re-reads the endpoint's new signature."""
+    route_class = type(route)
+    init_names = set(inspect.signature(route_class.__init__).parameters) - {"self", "path", "endpoint"}
+    kwargs = {key: getattr(route, key) for key in init_names if hasattr(route, key)}
+    if "dependency_overrides_provider" in init_names:  # APIWebSocketRoute does not keep it
+        kwargs.setdefault("dependency_overrides_provider", router.dependency_overrides_provider)
+    kwargs["name"] = name
+    return route_class(route.path, route.endpoint, **kwargs)
+
+
+__all__ = ["cbv"]
