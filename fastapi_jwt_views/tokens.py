@@ -75,8 +75,10 @@ class TokenCodec:
         )
         self._algorithms = list(config.decode_algorithms)
         self._single_key = self.keys.single_verification_key
-        self._audience = list(config.decode_audience) if isinstance(config.decode_audience, tuple) else (
-            config.decode_audience
+        self._audience = (
+            list(config.decode_audience)
+            if isinstance(config.decode_audience, tuple)
+            else (config.decode_audience)
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
 

@@ -1,0 +1,239 @@
+"""``AuthViews``: one configuration, its keys and its revocation store, bound to FastAPI apps.
+
+This is the one core that the views, the dependencies and the session are thin layers over. It lives on
+``app.state``, so two apps in one process can each have their own; nothing here is process-global.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any, Literal, NamedTuple
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp
+
+from . import errors
+from .config import AuthViewsConfig
+from .locations import HeaderLocation
+from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore
+from .tokens import ACCESS, REFRESH, TokenCodec, VerifiedToken
+
+__all__ = ["AuthViews", "Requirement", "TokenPair"]
+
+logger = logging.getLogger("fastapi_jwt_views")
+
+#: What a route asks of the caller's token.
+Requirement = Literal["access", "fresh", "refresh", "optional"]
+
+_STATE_KEY = "fastapi_jwt_views"
+_zero_config_lock = threading.Lock()
+
+
+class TokenPair(NamedTuple):
+    """An access token and a refresh token issued together."""
+
+    access_token: str
+    refresh_token: str
+
+
+class AuthViews:
+    """Binds a configuration, a revocation store and an optional revocation callback to apps.
+
+    ``store`` defaults to a :class:`MemoryRevocationStore` sized by ``revocation_capacity``.
+    ``is_revoked`` is an extra check of your own, given the verified claims (sync or async); a token is
+    refused when the store or the callback says it is revoked. Both need ``blacklist_enabled``.
+    """
+
+    def __init__(
+        self,
+        config: AuthViewsConfig | None = None,
+        *,
+        store: RevocationStore | None = None,
+        is_revoked: RevocationCallback | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config if config is not None else AuthViewsConfig.from_env()
+        if is_revoked is not None and not self.config.blacklist_enabled:
+            raise errors.ConfigurationError(
+                "A revocation callback was given but AUTHJWT_BLACKLIST_ENABLED is false: enable it"
+            )
+        self.codec = TokenCodec(self.config, clock=clock)
+        self.store: RevocationStore = (
+            store if store is not None else MemoryRevocationStore(self.config.revocation_capacity)
+        )
+        self._callback = is_revoked
+        self._callback_is_async = inspect.iscoroutinefunction(is_revoked)
+        self._header = HeaderLocation(self.config)
+        enabled = self.config.blacklist_enabled
+        self._checked_types = self.config.blacklist_token_checks if enabled else frozenset()
+
+    # -- binding ----------------------------------------------------------------------------------------
+    def install(self, app: FastAPI) -> AuthViews:
+        """Make this the authentication of ``app`` (and return self)."""
+        setattr(app.state, _STATE_KEY, self)
+        return self
+
+    @classmethod
+    def of(cls, app: ASGIApp) -> AuthViews:
+        """The instance installed on ``app``; with none, one built once from ``AUTHJWT_*`` variables."""
+        state = app.state  # type: ignore[attr-defined]
+        found: AuthViews | None = getattr(state, _STATE_KEY, None)
+        if found is None:
+            with _zero_config_lock:
+                found = getattr(state, _STATE_KEY, None)
+                if found is None:
+                    found = cls(AuthViewsConfig.from_env())
+                    setattr(state, _STATE_KEY, found)
+        return found
+
+    # -- creating tokens --------------------------------------------------------------------------------
+    def create_access_token(
+        self,
+        identity: str | int,
+        *,
+        fresh: bool = False,
+        expires: timedelta | int | bool | None = None,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        audience: str | list[str] | tuple[str, ...] | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Create an access token for ``identity``; ``expires=False`` makes one that never expires."""
+        return self.codec.encode(
+            identity,
+            ACCESS,
+            fresh=fresh,
+            expires=expires,
+            claims=claims,
+            headers=headers,
+            audience=audience,
+            algorithm=algorithm,
+        )
+
+    def create_refresh_token(
+        self,
+        identity: str | int,
+        *,
+        expires: timedelta | int | bool | None = None,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        audience: str | list[str] | tuple[str, ...] | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Create a refresh token for ``identity``."""
+        return self.codec.encode(
+            identity,
+            REFRESH,
+            expires=expires,
+            claims=claims,
+            headers=headers,
+            audience=audience,
+            algorithm=algorithm,
+        )
+
+    def create_token_pair(
+        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
+    ) -> TokenPair:
+        """Create an access token and a refresh token for ``identity`` (as after a login)."""
+        return TokenPair(
+            self.create_access_token(identity, fresh=fresh, claims=claims),
+            self.create_refresh_token(identity, claims=claims),
+        )
+
+    # -- verifying --------------------------------------------------------------------------------------
+    async def authenticate(
+        self, connection: HTTPConnection, requirement: Requirement
+    ) -> VerifiedToken | None:
+        """Find, verify and check the token of a request; None only for ``optional`` without a token."""
+        token = self._header.read(connection.headers)
+        if token is None:
+            if requirement == "optional":
+                return None
+            raise self.missing_token()
+        return await self.verify(token, requirement)
+
+    def missing_token(self) -> errors.MissingTokenError:
+        """The error for a request that carries no token where one is required."""
+        return self._header.missing()
+
+    async def verify(self, token: str, requirement: Requirement = "access") -> VerifiedToken:
+        """Verify an encoded token against a requirement, including revocation."""
+        verified = self.codec.decode(token)
+        token_type = verified.claims["type"]
+        if requirement == REFRESH:
+            if token_type != REFRESH:
+                raise errors.RefreshTokenRequiredError()
+        elif token_type != ACCESS:
+            raise errors.AccessTokenRequiredError()
+        elif requirement == "fresh" and verified.claims.get("fresh") is not True:
+            raise errors.FreshTokenRequiredError()
+        if token_type in self._checked_types:
+            await self._check_revocation(verified.claims)
+        return verified
+
+    async def _check_revocation(self, claims: Mapping[str, Any]) -> None:
+        jti = claims.get("jti")
+        if jti is None:
+            raise errors.MissingClaimError("Missing claim: jti")
+        try:
+            revoked = await self.store.is_revoked(jti)
+            if not revoked and self._callback is not None:
+                result = (
+                    self._callback(claims)
+                    if self._callback_is_async
+                    else await run_in_threadpool(self._callback, claims)
+                )
+                revoked = bool(await result if inspect.isawaitable(result) else result)
+        except errors.AuthViewsError:
+            raise
+        except Exception as exc:
+            logger.exception("revocation check failed; refusing the request")
+            raise errors.RevocationUnavailableError() from exc
+        if revoked:
+            raise errors.RevokedTokenError()
+
+    # -- revoking ---------------------------------------------------------------------------------------
+    async def revoke_claims(self, claims: Mapping[str, Any]) -> None:
+        """Revoke the token with these (verified) claims until it would have expired."""
+        jti = claims.get("jti")
+        if not isinstance(jti, str):
+            raise errors.MissingClaimError("Missing claim: jti")
+        await self.revoke_jti(jti, self.codec.expires_at(claims))
+
+    async def revoke_jti(self, jti: str, expires_at: float | None = None) -> None:
+        """Revoke a token by its ``jti``; without ``expires_at`` it stays revoked as long as any token
+        this configuration issues could live (forever when tokens never expire)."""
+        self._require_revocation()
+        if expires_at is None:
+            expires_at = self._longest_life()
+        try:
+            await self.store.revoke(jti, expires_at)
+        except errors.AuthViewsError:
+            raise
+        except Exception as exc:
+            logger.exception("could not revoke a token")
+            raise errors.RevocationUnavailableError() from exc
+
+    async def revoke_token(self, token: str) -> None:
+        """Revoke an encoded token of any type (its signature is verified first)."""
+        await self.revoke_claims(self.codec.decode(token).claims)
+
+    def _require_revocation(self) -> None:
+        if not self.config.blacklist_enabled:
+            raise RuntimeError(
+                "Revoking tokens needs AUTHJWT_BLACKLIST_ENABLED=true (otherwise revocation is never checked)"
+            )
+
+    def _longest_life(self) -> float | None:
+        lives = (self.config.access_token_expires, self.config.refresh_token_expires)
+        if any(life is False for life in lives):
+            return None
+        longest = max(life for life in lives if life is not False)
+        return self.codec.clock() + (longest + self.config.decode_leeway).total_seconds()

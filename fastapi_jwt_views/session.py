@@ -1,0 +1,160 @@
+"""``AuthSession``: the per-request object behind ``self.auth``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import anyio.from_thread
+
+from .core import AuthViews, TokenPair
+from .tokens import VerifiedToken
+
+__all__ = ["AuthSession"]
+
+
+class _Done:
+    """An awaitable that is already complete (what a blocking call returns to a sync handler)."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, None, None]:
+        yield from ()
+
+
+def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> Awaitable[None]:
+    """Await ``work`` in async code; run it to completion when called from a sync handler's thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        try:
+            anyio.from_thread.run(work)  # a sync FastAPI handler: hop back to the event loop and wait
+        except RuntimeError:
+            asyncio.run(work())  # not inside an app at all (a script): run it on a loop of its own
+        return _Done()
+    return work()
+
+
+class AuthSession:
+    """The caller's verified token, and the token operations of the app that received it.
+
+    In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
+    token attributes are None and ``claims`` is empty; creating tokens still works (a login route).
+    ``revoke()`` and ``revoke_token()`` are awaitable in async handlers and blocking in sync ones.
+    """
+
+    __slots__ = ("_token", "authviews")
+
+    def __init__(self, authviews: AuthViews, token: VerifiedToken | None) -> None:
+        self.authviews = authviews
+        self._token = token
+
+    def __repr__(self) -> str:
+        return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
+
+    # -- the current token ------------------------------------------------------------------------------
+    @property
+    def identity(self) -> str | int | None:
+        """The ``sub`` claim: who the token was issued to."""
+        return self._token.claims["sub"] if self._token else None
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        """All claims of the token, as decoded (empty without a token)."""
+        return self._token.claims if self._token else {}
+
+    @property
+    def header(self) -> dict[str, Any]:
+        """The token's JOSE header (empty without a token)."""
+        return self._token.header if self._token else {}
+
+    @property
+    def token(self) -> str | None:
+        """The encoded token as the client sent it."""
+        return self._token.token if self._token else None
+
+    @property
+    def jti(self) -> str | None:
+        """The token's unique id."""
+        return self.claims.get("jti")
+
+    @property
+    def token_type(self) -> str | None:
+        """``"access"`` or ``"refresh"``."""
+        return self.claims.get("type")
+
+    @property
+    def fresh(self) -> bool:
+        """Whether this is a fresh access token (issued by a login, not by a refresh)."""
+        return self.claims.get("fresh") is True
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the token expires (UTC), or None for a token that never does."""
+        exp = self.claims.get("exp")
+        return datetime.fromtimestamp(exp, tz=timezone.utc) if exp is not None else None
+
+    # -- creating tokens --------------------------------------------------------------------------------
+    def create_access_token(
+        self,
+        identity: str | int,
+        *,
+        fresh: bool = False,
+        expires: timedelta | int | bool | None = None,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        audience: str | list[str] | tuple[str, ...] | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Create an access token; see :meth:`AuthViews.create_access_token`."""
+        return self.authviews.create_access_token(
+            identity,
+            fresh=fresh,
+            expires=expires,
+            claims=claims,
+            headers=headers,
+            audience=audience,
+            algorithm=algorithm,
+        )
+
+    def create_refresh_token(
+        self,
+        identity: str | int,
+        *,
+        expires: timedelta | int | bool | None = None,
+        claims: Mapping[str, Any] | None = None,
+        headers: Mapping[str, Any] | None = None,
+        audience: str | list[str] | tuple[str, ...] | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Create a refresh token; see :meth:`AuthViews.create_refresh_token`."""
+        return self.authviews.create_refresh_token(
+            identity, expires=expires, claims=claims, headers=headers, audience=audience, algorithm=algorithm
+        )
+
+    def create_token_pair(
+        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
+    ) -> TokenPair:
+        """Create an access and a refresh token for ``identity``."""
+        return self.authviews.create_token_pair(identity, fresh=fresh, claims=claims)
+
+    def get_jti(self, token: str) -> str | None:
+        """Verify an encoded token and return its ``jti``."""
+        jti = self.authviews.codec.decode(token).claims.get("jti")
+        return jti if isinstance(jti, str) else None
+
+    # -- revoking ---------------------------------------------------------------------------------------
+    def revoke(self) -> Awaitable[None]:
+        """Revoke the current token: it is refused from now until it would have expired."""
+        if self._token is None:
+            raise self.authviews.missing_token()
+        claims = self._token.claims
+        return _run(lambda: self.authviews.revoke_claims(claims))
+
+    def revoke_token(self, token_or_jti: str, *, expires_at: float | None = None) -> Awaitable[None]:
+        """Revoke another token, given encoded (verified first) or by its ``jti``."""
+        if token_or_jti.count(".") == 2:
+            return _run(lambda: self.authviews.revoke_token(token_or_jti))
+        return _run(lambda: self.authviews.revoke_jti(token_or_jti, expires_at))

@@ -1,0 +1,26 @@
+import fastapi_jwt_views
+
+
+def test_exported_members_all_listed_and_sorted() -> None:
+    public = {name for name in vars(fastapi_jwt_views) if not name.startswith("_")}
+    modules = {
+        "cbv",
+        "config",
+        "core",
+        "errors",
+        "keys",
+        "locations",
+        "revocation",
+        "session",
+        "tokens",
+        "views",
+    }
+    assert set(fastapi_jwt_views.__all__) == public - (modules - {"cbv"})
+    assert fastapi_jwt_views.__all__ == sorted(fastapi_jwt_views.__all__)
+
+
+def test_exported_members_have_docstrings() -> None:
+    for name in fastapi_jwt_views.__all__:
+        member = getattr(fastapi_jwt_views, name)
+        if callable(member) and name != "RevocationCallback":
+            assert member.__doc__, name
