@@ -39,6 +39,20 @@ class KeySet:
         self._signing: dict[str, Any] = {}
         if is_symmetric(config.algorithm) or config.private_key is not None:
             self._signing[config.algorithm] = self._prepare(config.algorithm, signing=True)
+            self._check_pair(config.algorithm)
+
+    def _check_pair(self, algorithm: str) -> None:
+        """Refuse a private key that does not match the public key: every token issued would be refused."""
+        if is_symmetric(algorithm) or algorithm not in self._verifying:
+            return
+        implementation = _ALGORITHMS[algorithm]
+        probe = b"fastapi-jwt-views key pair check"
+        signature = implementation.sign(probe, self._signing[algorithm])
+        if not implementation.verify(probe, self._verifying[algorithm], signature):
+            raise ConfigurationError(
+                f"AUTHJWT_PRIVATE_KEY and AUTHJWT_PUBLIC_KEY are not one key pair for {algorithm}: "
+                "tokens signed with this private key would fail verification"
+            )
 
     @property
     def single_verification_key(self) -> Any | None:

@@ -33,7 +33,8 @@ class HeaderLocation:
             return None
         if len(values) > 1:  # two headers: refuse rather than guess which one was meant
             raise InvalidHeaderError(self._bad)
-        parts = values[0].split()
+        # Only spaces separate the scheme from the token (RFC 7235 §2.1); a tab or control byte is refused.
+        parts = [part for part in values[0].split(" ") if part]
         if self._type:
             # The scheme is case-insensitive (RFC 7235 §2.1).
             if len(parts) != 2 or parts[0].lower() != self._type:

@@ -8,9 +8,12 @@ the configuration issues non-expiring tokens of that type, and turns every PyJWT
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final, Literal
@@ -35,14 +38,19 @@ _RESERVED_HEADERS: Final = frozenset({"alg", "crit", "b64"})
 # PyJWT exception -> our error class. Messages follow fastapi-jwt-auth (itself PyJWT 1.7's wording).
 _PYJWT_ERRORS: Final[tuple[tuple[type[Exception], type[errors.DecodeError], bool], ...]] = (
     # (PyJWT class, our class, keep PyJWT's message)
-    (jwt.ExpiredSignatureError, errors.ExpiredSignatureError, False),
-    (jwt.ImmatureSignatureError, errors.ImmatureTokenError, True),
     (jwt.InvalidSignatureError, errors.InvalidSignatureError, False),
     (jwt.InvalidAlgorithmError, errors.AlgorithmNotAllowedError, False),
     (jwt.MissingRequiredClaimError, errors.MissingClaimError, True),
     (jwt.InvalidAudienceError, errors.InvalidAudienceError, False),
     (jwt.InvalidIssuerError, errors.InvalidIssuerError, False),
 )
+
+
+@contextmanager
+def _ignore_short_key_warnings() -> Iterator[None]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", getattr(jwt, "InsecureKeyLengthWarning", UserWarning))
+        yield
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +79,10 @@ class TokenCodec:
             options={
                 "verify_aud": config.decode_audience is not None,
                 "verify_sub": False,  # an integer identity is allowed; checked below
+                # time claims are checked below, against the codec's clock
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
             }
         )
         self._algorithms = list(config.decode_algorithms)
@@ -81,6 +93,11 @@ class TokenCodec:
             else (config.decode_audience)
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
+        self._leeway = config.decode_leeway.total_seconds()
+        # PyJWT warns on every use of a short HMAC key; the user opted out of that check explicitly.
+        self._weak_key_ok: Callable[[], AbstractContextManager[Any]] = (
+            _ignore_short_key_warnings if config.allow_weak_secret else nullcontext
+        )
 
     # -- creating ---------------------------------------------------------------------------------------
     def encode(
@@ -130,7 +147,8 @@ class TokenCodec:
         if not isinstance(alg, str):
             raise TypeError("algorithm must be a string")
         key = self.keys.signing_key(alg)
-        return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+        with self._weak_key_ok():
+            return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
 
     def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
         if expires is None:
@@ -157,14 +175,14 @@ class TokenCodec:
                 if algorithm not in self._algorithms:
                     raise errors.AlgorithmNotAllowedError()
                 key, algorithms = self.keys.verification_key(algorithm), [algorithm]
-            decoded = self._jwt.decode_complete(
-                token,
-                key,
-                algorithms=algorithms,
-                audience=self._audience,
-                issuer=self.config.decode_issuer,
-                leeway=self.config.decode_leeway,
-            )
+            with self._weak_key_ok():
+                decoded = self._jwt.decode_complete(
+                    token,
+                    key,
+                    algorithms=algorithms,
+                    audience=self._audience,
+                    issuer=self.config.decode_issuer,
+                )
         except errors.TokenError:
             raise
         except jwt.PyJWTError as exc:
@@ -184,8 +202,8 @@ class TokenCodec:
         token_type = claims.get("type")
         if token_type is None:
             raise errors.MissingClaimError("Missing claim: type")
-        if "exp" not in claims and self._expires.get(token_type, True) is not False:
-            raise errors.MissingClaimError('Token is missing the "exp" claim')
+        if not isinstance(token_type, str):
+            raise errors.DecodeError("Invalid claim: type must be a string")
         subject = claims.get("sub")
         if subject is None:
             raise errors.MissingClaimError("Missing claim: sub")
@@ -194,10 +212,31 @@ class TokenCodec:
         jti = claims.get("jti")
         if jti is not None and not isinstance(jti, str):
             raise errors.DecodeError("Invalid claim: jti must be a string")
+        self._check_times(token_type, claims)
+
+    def _check_times(self, token_type: str, claims: dict[str, Any]) -> None:
+        # Done here rather than by PyJWT so that the codec's clock applies and numeric strings, which
+        # PyJWT would pass through int(), are refused (RFC 7519 2: NumericDate is a JSON number).
+        for name in ("exp", "nbf", "iat"):
+            if name in claims:
+                value = claims[name]
+                if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                    raise errors.DecodeError(f"Invalid claim: {name} must be a number")
+        now, leeway = self.clock(), self._leeway
+        exp = claims.get("exp")
+        if exp is None:
+            if self._expires.get(token_type, True) is not False:
+                raise errors.MissingClaimError('Token is missing the "exp" claim')
+        elif exp <= now - leeway:
+            raise errors.ExpiredSignatureError()
+        for name in ("nbf", "iat"):
+            value = claims.get(name)
+            if value is not None and value > now + leeway:
+                raise errors.ImmatureTokenError(f"The token is not yet valid ({name})")
 
     def expires_at(self, claims: Mapping[str, Any]) -> float | None:
         """When a token with these claims stops being accepted (``exp`` plus leeway), or None if never."""
         exp = claims.get("exp")
         if exp is None:
             return None
-        return float(exp) + self.config.decode_leeway.total_seconds()
+        return float(exp) + self._leeway
