@@ -40,6 +40,7 @@ _UNSET: Any = _Unset()
 _ALGORITHMS = {name.lower(): name for name in get_default_algorithms() if name.lower() != "none"}
 _HEADER_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _TOKEN_TYPES = frozenset({"access", "refresh"})
+_NONE_IS_A_VALUE = frozenset({"header_type"})  # None means a bare token, not the default "Bearer"
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 _ACCESS_EXPIRES, _REFRESH_EXPIRES, _NO_LEEWAY = timedelta(minutes=15), timedelta(days=30), timedelta(0)
 
@@ -339,7 +340,10 @@ class AuthViewsConfig:
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, Any]]) -> AuthViewsConfig:
-        """Build from ``(name, value)`` pairs; names with or without ``authjwt_``, strings are parsed."""
+        """Build from ``(name, value)`` pairs; names with or without ``authjwt_``, strings are parsed.
+
+        A None value means the setting's default (except ``header_type``, where it means a bare token).
+        """
         fields = {f.name: f for f in dataclasses.fields(cls)}
         kwargs: dict[str, Any] = {}
         for pair in pairs:
@@ -348,6 +352,8 @@ class AuthViewsConfig:
             name, value = cls._resolve(pair[0]), pair[1]
             if name in kwargs:
                 raise ConfigurationError(f"{_env(name)} is set more than once")
+            if value is None and name not in _NONE_IS_A_VALUE:
+                continue  # an Optional settings field left at None (fastapi-jwt-auth style): the default
             if isinstance(value, str):
                 value = _parse(fields[SETTING_ALIASES.get(name, name)].metadata["parse"], name, value)
             kwargs[name] = value

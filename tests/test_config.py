@@ -679,3 +679,20 @@ def test_from_settings_plain_object_and_mapping_are_read() -> None:
 def test_from_settings_invalid_value_fails_at_build() -> None:
     with config_error("AUTHJWT_ACCESS_TOKEN_EXPIRES must be a positive duration"):
         AuthViewsConfig.from_settings(AppSettings(authjwt_access_token_expires=-1))
+
+
+def test_from_settings_optional_fields_left_none_take_defaults() -> None:
+    from pydantic_settings import BaseSettings
+
+    class Settings(BaseSettings):
+        authjwt_secret_key: str = "n" * 32
+        authjwt_decode_leeway: int | None = None
+        authjwt_algorithm: str | None = None
+        authjwt_access_token_expires: int | None = None
+        authjwt_header_type: str | None = None
+
+    config = AuthViewsConfig.from_settings(Settings())
+    assert config.decode_leeway == timedelta(0)
+    assert config.algorithm == "HS256"
+    assert config.access_token_expires == timedelta(minutes=15)
+    assert config.header_type == ""  # None keeps its fastapi-jwt-auth meaning: a bare token
