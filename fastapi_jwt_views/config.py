@@ -72,6 +72,14 @@ def _check_positive_int(name: str, value: object) -> int:
     return value
 
 
+def _check_non_negative_int(name: str, value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _type_error(name, "an int", value)
+    if value < 0:
+        raise _fail(name, f"must be 0 or more, got {value}")
+    return value
+
+
 def _check_key(name: str, value: object) -> str | bytes | None:
     if value is not None and not isinstance(value, (str, bytes)):
         raise _type_error(name, "str or bytes", value)
@@ -267,6 +275,7 @@ class AuthViewsConfig:
     header_type: str = _setting(_check_header_type, default="Bearer")
     max_token_size: int = _setting(_check_positive_int, "int", default=8192)
     revocation_capacity: int = _setting(_check_positive_int, "int", default=100_000)
+    token_cache_size: int = _setting(_check_non_negative_int, "int", default=1024)
     # Aliases (see SETTING_ALIASES), in the same order; they are not stored.
     denylist_enabled: InitVar[Any] = _UNSET
     denylist_token_checks: InitVar[Any] = _UNSET

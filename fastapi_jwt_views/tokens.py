@@ -9,6 +9,7 @@ the configuration issues non-expiring tokens of that type, and turns every PyJWT
 from __future__ import annotations
 
 import math
+import threading
 import time
 import uuid
 import warnings
@@ -19,6 +20,7 @@ from datetime import timedelta
 from typing import Any, Final, Literal
 
 import jwt
+from cachetools import LRUCache
 
 from . import errors
 from .config import AuthViewsConfig
@@ -94,6 +96,13 @@ class TokenCodec:
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
         self._leeway = config.decode_leeway.total_seconds()
+        # Verified tokens by their encoded form: a client sends the same token many times, and checking
+        # its signature again each time is most of the cost of a request. Only signature-checked tokens
+        # enter; time claims and revocation are checked on every use.
+        self._cache: LRUCache[str, VerifiedToken] | None = (
+            LRUCache(maxsize=config.token_cache_size) if config.token_cache_size else None
+        )
+        self._cache_lock = threading.Lock()
         # PyJWT warns on every use of a short HMAC key; the user opted out of that check explicitly.
         self._weak_key_ok: Callable[[], AbstractContextManager[Any]] = (
             _ignore_short_key_warnings if config.allow_weak_secret else nullcontext
@@ -164,9 +173,26 @@ class TokenCodec:
 
     # -- verifying --------------------------------------------------------------------------------------
     def decode(self, token: str) -> VerifiedToken:
-        """Verify ``token`` (signature, algorithm, time claims, issuer, audience) and return its contents."""
+        """Verify ``token`` (signature, algorithm, time claims, issuer, audience) and return its contents.
+
+        A token verified before is taken from a bounded cache (``token_cache_size``): only its time claims
+        are checked again. Each call returns its own copies of the header and claims.
+        """
         if len(token) > self.config.max_token_size:
             raise errors.TokenTooLargeError()
+        if self._cache is not None:
+            with self._cache_lock:
+                cached = self._cache.get(token)
+            if cached is not None:
+                self._check_times(cached.type, cached.claims)
+                return VerifiedToken(token, dict(cached.header), dict(cached.claims))
+        verified = self._verify(token)
+        if self._cache is not None:
+            with self._cache_lock:
+                self._cache[token] = verified
+        return VerifiedToken(token, dict(verified.header), dict(verified.claims))
+
+    def _verify(self, token: str) -> VerifiedToken:
         try:
             if self._single_key is not None:
                 key, algorithms = self._single_key, self._algorithms

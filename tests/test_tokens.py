@@ -555,3 +555,48 @@ def test_weak_secret_opt_out_round_trips_without_warnings() -> None:
     authviews = AuthViews(AuthViewsConfig(secret_key="short", allow_weak_secret=True))
     token = authviews.create_access_token("alice")
     assert authviews.codec.decode(token).claims["sub"] == "alice"
+
+
+# -- the verified-token cache ------------------------------------------------------------------------------
+@pytest.mark.parametrize("cache_size", [0, 1024], ids=["no-cache", "cache"])
+def test_decode_cached_token_still_expires_by_the_clock(cache_size: int) -> None:
+    now = [time.time()]
+    config = AuthViewsConfig(secret_key=SECRET, access_token_expires=60, token_cache_size=cache_size)
+    authviews = AuthViews(config, clock=lambda: now[0])
+    token = authviews.create_access_token("alice")
+    assert authviews.codec.decode(token).claims["sub"] == "alice"
+    now[0] += 61
+    with pytest.raises(ExpiredSignatureError):
+        authviews.codec.decode(token)
+
+
+def test_decode_cached_token_returns_independent_claims() -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
+    token = authviews.create_access_token("alice", claims={"roles": ["reader"]})
+    first = authviews.codec.decode(token)
+    first.claims["sub"] = "mallory"
+    first.claims["type"] = "refresh"
+    first.header["alg"] = "none"
+    second = authviews.codec.decode(token)
+    assert (second.claims["sub"], second.claims["type"], second.header["alg"]) == ("alice", "access", "HS256")
+
+
+def test_decode_cached_token_revoked_later_is_refused() -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True))
+    token = authviews.create_access_token("alice")
+    asyncio.run(authviews.verify(token))  # now cached
+    asyncio.run(authviews.revoke_token(token))
+    with pytest.raises(RevokedTokenError):
+        asyncio.run(authviews.verify(token))
+
+
+def test_decode_tampered_copy_of_cached_token_is_verified_again() -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
+    token = authviews.create_access_token("alice")
+    authviews.codec.decode(token)
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "mallory"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    with pytest.raises(InvalidSignatureError):
+        authviews.codec.decode(f"{header}.{forged}.{signature}")
