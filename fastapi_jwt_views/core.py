@@ -11,8 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -23,7 +22,7 @@ from . import errors
 from .config import AuthViewsConfig
 from .locations import HeaderLocation
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore
-from .tokens import ACCESS, REFRESH, TokenCodec, VerifiedToken
+from .tokens import ACCESS, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
 __all__ = ["AuthViews", "Requirement", "TokenPair"]
 
@@ -36,14 +35,7 @@ _STATE_KEY = "fastapi_jwt_views"
 _zero_config_lock = threading.Lock()
 
 
-class TokenPair(NamedTuple):
-    """An access token and a refresh token issued together."""
-
-    access_token: str
-    refresh_token: str
-
-
-class AuthViews:
+class AuthViews(TokenIssuer):
     """Binds a configuration, a revocation store and an optional revocation callback to apps.
 
     ``store`` defaults to a :class:`MemoryRevocationStore` sized by ``revocation_capacity``.
@@ -74,6 +66,10 @@ class AuthViews:
         enabled = self.config.blacklist_enabled
         self._checked_types = self.config.blacklist_token_checks if enabled else frozenset()
 
+    @property
+    def _codec(self) -> TokenCodec:
+        return self.codec
+
     # -- binding ----------------------------------------------------------------------------------------
     def install(self, app: FastAPI) -> AuthViews:
         """Make this the authentication of ``app`` (and return self)."""
@@ -92,60 +88,6 @@ class AuthViews:
                     found = cls(AuthViewsConfig.from_env())
                     setattr(state, _STATE_KEY, found)
         return found
-
-    # -- creating tokens --------------------------------------------------------------------------------
-    def create_access_token(
-        self,
-        identity: str | int,
-        *,
-        fresh: bool = False,
-        expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        audience: str | list[str] | tuple[str, ...] | None = None,
-        algorithm: str | None = None,
-    ) -> str:
-        """Create an access token for ``identity``; ``expires=False`` makes one that never expires."""
-        return self.codec.encode(
-            identity,
-            ACCESS,
-            fresh=fresh,
-            expires=expires,
-            claims=claims,
-            headers=headers,
-            audience=audience,
-            algorithm=algorithm,
-        )
-
-    def create_refresh_token(
-        self,
-        identity: str | int,
-        *,
-        expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        audience: str | list[str] | tuple[str, ...] | None = None,
-        algorithm: str | None = None,
-    ) -> str:
-        """Create a refresh token for ``identity``."""
-        return self.codec.encode(
-            identity,
-            REFRESH,
-            expires=expires,
-            claims=claims,
-            headers=headers,
-            audience=audience,
-            algorithm=algorithm,
-        )
-
-    def create_token_pair(
-        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
-    ) -> TokenPair:
-        """Create an access token and a refresh token for ``identity`` (as after a login)."""
-        return TokenPair(
-            self.create_access_token(identity, fresh=fresh, claims=claims),
-            self.create_refresh_token(identity, claims=claims),
-        )
 
     # -- verifying --------------------------------------------------------------------------------------
     async def authenticate(

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
-from datetime import datetime, timedelta, timezone
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from datetime import datetime, timezone
 from typing import Any
 
 import anyio.from_thread
 
-from .core import AuthViews, TokenPair
-from .tokens import VerifiedToken
+from .core import AuthViews
+from .tokens import TokenCodec, TokenIssuer, VerifiedToken
 
 __all__ = ["AuthSession"]
 
@@ -37,7 +37,7 @@ def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> Awaitable[None]:
     return work()
 
 
-class AuthSession:
+class AuthSession(TokenIssuer):
     """The caller's verified token, and the token operations of the app that received it.
 
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
@@ -96,50 +96,11 @@ class AuthSession:
         exp = self.claims.get("exp")
         return datetime.fromtimestamp(exp, tz=timezone.utc) if exp is not None else None
 
-    # -- creating tokens --------------------------------------------------------------------------------
-    def create_access_token(
-        self,
-        identity: str | int,
-        *,
-        fresh: bool = False,
-        expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        audience: str | list[str] | tuple[str, ...] | None = None,
-        algorithm: str | None = None,
-    ) -> str:
-        """Create an access token; see :meth:`AuthViews.create_access_token`."""
-        return self.authviews.create_access_token(
-            identity,
-            fresh=fresh,
-            expires=expires,
-            claims=claims,
-            headers=headers,
-            audience=audience,
-            algorithm=algorithm,
-        )
+    @property
+    def _codec(self) -> TokenCodec:
+        return self.authviews.codec
 
-    def create_refresh_token(
-        self,
-        identity: str | int,
-        *,
-        expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
-        headers: Mapping[str, Any] | None = None,
-        audience: str | list[str] | tuple[str, ...] | None = None,
-        algorithm: str | None = None,
-    ) -> str:
-        """Create a refresh token; see :meth:`AuthViews.create_refresh_token`."""
-        return self.authviews.create_refresh_token(
-            identity, expires=expires, claims=claims, headers=headers, audience=audience, algorithm=algorithm
-        )
-
-    def create_token_pair(
-        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
-    ) -> TokenPair:
-        """Create an access and a refresh token for ``identity``."""
-        return self.authviews.create_token_pair(identity, fresh=fresh, claims=claims)
-
+    # -- tokens -----------------------------------------------------------------------------------------
     def get_jti(self, token: str) -> str | None:
         """Verify an encoded token and return its ``jti``."""
         jti = self.authviews.codec.decode(token).claims.get("jti")
