@@ -219,23 +219,55 @@ def test_cbv_handler_sync_and_async_served(with_user_init: bool) -> None:
     assert client.get("/async").json() == 8
 
 
-def test_cbv_view_without_user_init_builds_instance_in_coroutine() -> None:
+@pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+def test_cbv_view_without_user_init_takes_view_dependencies_on_the_endpoint(is_async: bool) -> None:
     router = APIRouter()
 
     @cbv(router)
     class View:
         number: int = Depends(get_number)
 
-        @router.get("/number")
-        def read(self) -> int:
-            return self.number
+        if is_async:
+
+            @router.get("/number")
+            async def read(self, times: int = 1) -> int:
+                return self.number * times
+
+        else:
+
+            @router.get("/number")
+            def read(self, times: int = 1) -> int:
+                return self.number * times
+
+    route = _route(router, "View.read")
+    parameters = inspect.signature(route.endpoint).parameters
+
+    # No `self` dependency: the endpoint resolves the view's dependencies itself, one level fewer,
+    # and it is a coroutine exactly when the method is (a sync method still runs in the thread pool).
+    assert list(parameters) == ["number", "times"]
+    assert parameters["number"].default.dependency is get_number
+    assert [d.call for d in route.dependant.dependencies] == [get_number]
+    assert inspect.iscoroutinefunction(route.endpoint) is is_async
+    assert _client(router).get("/number", params={"times": 3}).json() == 21
+
+
+def test_cbv_method_parameter_named_like_attribute_falls_back_to_async_instance_dependency() -> None:
+    router = APIRouter()
+
+    @cbv(router)
+    class View:
+        number: int = Depends(get_number)
+
+        @router.get("/echo")
+        def read(self, number: int = 0) -> list[int]:
+            return [self.number, number]
 
     dependency = _instance_dependency(router, "View.read")
 
     assert dependency is not View
     assert inspect.iscoroutinefunction(dependency)
     assert list(inspect.signature(dependency).parameters) == ["number"]
-    assert _client(router).get("/number").json() == 7
+    assert _client(router).get("/echo", params={"number": 5}).json() == [7, 5]
 
 
 class _InitBase:
@@ -291,7 +323,7 @@ def test_cbv_subclass_of_view_on_other_router_is_initialised() -> None:
     assert "__cbv_class__" in Child.__dict__
     assert client.get("/parent").json() == 7
     assert client.get("/child").json() == "word7"
-    assert _route(parent_router, "Parent.read").endpoint is Parent.read
+    assert _route(parent_router, "Parent.read").endpoint.__wrapped__ is Parent.read
 
 
 def test_cbv_subclass_of_view_with_user_init_keeps_init() -> None:
