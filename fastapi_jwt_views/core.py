@@ -10,7 +10,8 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from fastapi import FastAPI
@@ -33,6 +34,18 @@ Requirement = Literal["access", "fresh", "refresh", "optional"]
 
 _STATE_KEY = "fastapi_jwt_views"
 _zero_config_lock = threading.Lock()
+
+
+@contextmanager
+def _fail_closed(what: str) -> Iterator[None]:
+    """A store or callback that cannot answer refuses the request (503), never lets it through."""
+    try:
+        yield
+    except errors.AuthViewsError:
+        raise
+    except Exception as exc:
+        logger.exception(what)
+        raise errors.RevocationUnavailableError() from exc
 
 
 class AuthViews(TokenIssuer):
@@ -124,7 +137,7 @@ class AuthViews(TokenIssuer):
         jti = claims.get("jti")
         if jti is None:
             raise errors.MissingClaimError("Missing claim: jti")
-        try:
+        with _fail_closed("revocation check failed; refusing the request"):
             revoked = await self.store.is_revoked(jti)
             if not revoked and self._callback is not None:
                 result = (
@@ -133,11 +146,6 @@ class AuthViews(TokenIssuer):
                     else await run_in_threadpool(self._callback, claims)
                 )
                 revoked = bool(await result if inspect.isawaitable(result) else result)
-        except errors.AuthViewsError:
-            raise
-        except Exception as exc:
-            logger.exception("revocation check failed; refusing the request")
-            raise errors.RevocationUnavailableError() from exc
         if revoked:
             raise errors.RevokedTokenError()
 
@@ -155,13 +163,8 @@ class AuthViews(TokenIssuer):
         self._require_revocation()
         if expires_at is None:
             expires_at = self._longest_life()
-        try:
+        with _fail_closed("could not revoke a token"):
             await self.store.revoke(jti, expires_at)
-        except errors.AuthViewsError:
-            raise
-        except Exception as exc:
-            logger.exception("could not revoke a token")
-            raise errors.RevocationUnavailableError() from exc
 
     async def revoke_token(self, token: str) -> None:
         """Revoke an encoded token of any type (its signature is verified first)."""

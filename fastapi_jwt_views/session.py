@@ -103,7 +103,7 @@ class AuthSession(TokenIssuer):
     # -- tokens -----------------------------------------------------------------------------------------
     def get_jti(self, token: str) -> str | None:
         """Verify an encoded token and return its ``jti``."""
-        jti = self.authviews.codec.decode(token).claims.get("jti")
+        jti = self._codec.decode(token).claims.get("jti")
         return jti if isinstance(jti, str) else None
 
     # -- revoking ---------------------------------------------------------------------------------------
