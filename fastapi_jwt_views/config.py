@@ -40,6 +40,11 @@ _UNSET: Any = _Unset()
 _ALGORITHMS = {name.lower(): name for name in get_default_algorithms() if name.lower() != "none"}
 _HEADER_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _TOKEN_TYPES = frozenset({"access", "refresh"})
+_LOCATIONS = ("headers", "cookies", "query")
+_SAMESITE = frozenset({"strict", "lax", "none"})
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CSRF_METHODS = _UNSAFE_METHODS
 _NONE_IS_A_VALUE = frozenset({"header_type"})  # None means a bare token, not the default "Bearer"
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 _ACCESS_EXPIRES, _REFRESH_EXPIRES, _NO_LEEWAY = timedelta(minutes=15), timedelta(days=30), timedelta(0)
@@ -196,6 +201,60 @@ def _check_header_type(name: str, value: object) -> str:
     return value
 
 
+def _check_optional_positive_int(name: str, value: object) -> int | None:
+    return None if value is None else _check_positive_int(name, value)
+
+
+def _check_locations(name: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, (set, frozenset)):  # no order given: headers first, as fastapi-jwt-auth does
+        value = sorted(value, key=lambda item: _LOCATIONS.index(item) if item in _LOCATIONS else -1)
+    items = _items(name, value)
+    unknown = [item for item in items if not isinstance(item, str) or item.lower() not in _LOCATIONS]
+    if unknown or not items:
+        raise _fail(name, f"accepts an ordered list of {', '.join(map(repr, _LOCATIONS))}, got {items!r}")
+    return tuple(dict.fromkeys(item.lower() for item in items))
+
+
+def _check_cookie_name(name: str, value: object) -> str:
+    if not _HEADER_TOKEN.fullmatch(_check_text(name, value)):  # RFC 6265: a cookie name is an HTTP token
+        raise _fail(name, f"is not a valid cookie name: {value!r}")
+    return str(value)
+
+
+def _check_path(name: str, value: object) -> str:
+    path = _check_text(name, value)
+    if not path.startswith("/") or not path.isprintable() or ";" in path or " " in path:
+        raise _fail(name, f"must be a path starting with '/', got {value!r}")
+    return path
+
+
+def _check_samesite(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value.lower() not in _SAMESITE:
+        raise _fail(name, f"must be one of 'strict', 'lax', 'none', got {value!r}")
+    return value.lower()
+
+
+def _check_csrf_methods(name: str, value: object) -> frozenset[str]:
+    items = _items(name, value)
+    methods = {item.upper() for item in items if isinstance(item, str)}
+    safe = methods & _SAFE_METHODS
+    if safe:
+        raise _fail(name, f"must not list {sorted(safe)}: GET, HEAD and OPTIONS are never CSRF-checked")
+    if len(methods) != len(items) or not methods <= _UNSAFE_METHODS:
+        raise _fail(name, f"accepts only POST, PUT, PATCH and DELETE, got {list(items)!r}")
+    return frozenset(methods)
+
+
+def _check_redis_url(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not _check_text(name, value).startswith(("redis://", "rediss://", "unix://")):
+        raise _fail(name, "must be a redis://, rediss:// or unix:// URL")
+    return str(value)
+
+
 def _parse(kind: str, name: str, raw: str) -> Any:
     """Turn a loader's string into a typed value of the given kind (the field's check then validates it)."""
     text, lowered = raw.strip(), raw.strip().lower()
@@ -276,6 +335,31 @@ class AuthViewsConfig:
     max_token_size: int = _setting(_check_positive_int, "int", default=8192)
     revocation_capacity: int = _setting(_check_positive_int, "int", default=100_000)
     token_cache_size: int = _setting(_check_non_negative_int, "int", default=1024)
+    # Where tokens travel (see locations.py); cookie and CSRF names and defaults are fastapi-jwt-auth's.
+    token_location: tuple[str, ...] = _setting(_check_locations, "list", default=("headers",))
+    query_string_name: str = _setting(_check_cookie_name, default="token")
+    access_cookie_key: str = _setting(_check_cookie_name, default="access_token_cookie")
+    refresh_cookie_key: str = _setting(_check_cookie_name, default="refresh_token_cookie")
+    access_cookie_path: str = _setting(_check_path, default="/")
+    refresh_cookie_path: str = _setting(_check_path, default="/")
+    cookie_max_age: int | None = _setting(_check_optional_positive_int, "int", default=None)
+    cookie_domain: str | None = _setting(_check_optional_text, "optional", default=None)
+    cookie_secure: bool = _setting(_check_bool, "bool", default=False)
+    cookie_samesite: str | None = _setting(_check_samesite, "optional", default=None)
+    cookie_csrf_protect: bool = _setting(_check_bool, "bool", default=True)
+    access_csrf_cookie_key: str = _setting(_check_cookie_name, default="csrf_access_token")
+    refresh_csrf_cookie_key: str = _setting(_check_cookie_name, default="csrf_refresh_token")
+    access_csrf_cookie_path: str = _setting(_check_path, default="/")
+    refresh_csrf_cookie_path: str = _setting(_check_path, default="/")
+    access_csrf_header_name: str = _setting(_check_header_name, default="X-CSRF-Token")
+    refresh_csrf_header_name: str = _setting(_check_header_name, default="X-CSRF-Token")
+    csrf_methods: frozenset[str] = _setting(_check_csrf_methods, "list", default=_CSRF_METHODS)
+    # Revocation stores, refresh-token rotation and the fastapi-jwt-auth compatibility API.
+    redis_url: str | None = _setting(_check_redis_url, "optional", default=None, secret=True)
+    redis_key_prefix: str = _setting(_check_text, default="fastapi_jwt_views:")
+    revocation_fail_open: bool = _setting(_check_bool, "bool", default=False)
+    refresh_token_rotation: bool = _setting(_check_bool, "bool", default=False)
+    legacy_status_codes: bool = _setting(_check_bool, "bool", default=True)
     # Aliases (see SETTING_ALIASES), in the same order; they are not stored.
     denylist_enabled: InitVar[Any] = _UNSET
     denylist_token_checks: InitVar[Any] = _UNSET
@@ -298,6 +382,17 @@ class AuthViewsConfig:
             if getattr(self, f.name) is _UNSET:
                 object.__setattr__(self, f.name, f.metadata["fallback"](self))
         self._check_keys()
+        if self.cookie_samesite == "none" and not self.cookie_secure:
+            raise ConfigurationError(
+                "AUTHJWT_COOKIE_SAMESITE=none needs AUTHJWT_COOKIE_SECURE=true (browsers refuse the cookie)"
+            )
+        if self.refresh_token_rotation and not (
+            self.blacklist_enabled and {"access", "refresh"} <= self.blacklist_token_checks
+        ):
+            raise ConfigurationError(
+                "AUTHJWT_REFRESH_TOKEN_ROTATION needs AUTHJWT_BLACKLIST_ENABLED=true with both token types "
+                "in AUTHJWT_BLACKLIST_TOKEN_CHECKS (rotated-out and stolen tokens must be refused)"
+            )
 
     def _check_keys(self) -> None:
         symmetric = [alg for alg in (self.algorithm, *self.decode_algorithms) if alg.startswith("HS")]

@@ -22,8 +22,8 @@ from starlette.types import ASGIApp
 from . import errors
 from .config import AuthViewsConfig
 from .locations import HeaderLocation
-from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore
-from .tokens import ACCESS, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
+from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, family_key
+from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
 __all__ = ["AuthViews", "Requirement", "TokenPair"]
 
@@ -137,9 +137,18 @@ class AuthViews(TokenIssuer):
         jti = claims.get("jti")
         if jti is None:
             raise errors.MissingClaimError("Missing claim: jti")
-        with _fail_closed("revocation check failed; refusing the request"):
-            revoked = await self.store.is_revoked(jti)
-            if not revoked and self._callback is not None:
+        family = claims.get(FAMILY_CLAIM)
+        ids = (jti, family_key(family)) if isinstance(family, str) else (jti,)
+        try:
+            with _fail_closed("revocation check failed; refusing the request"):
+                revoked = await self.store.is_revoked(*ids)
+        except errors.RevocationUnavailableError:
+            if not self.config.revocation_fail_open:
+                raise
+            logger.warning("revocation store unavailable; accepting the token (AUTHJWT_REVOCATION_FAIL_OPEN)")
+            revoked = False
+        if not revoked and self._callback is not None:
+            with _fail_closed("revocation callback failed; refusing the request"):
                 result = (
                     self._callback(claims)
                     if self._callback_is_async
@@ -147,7 +156,10 @@ class AuthViews(TokenIssuer):
                 )
                 revoked = bool(await result if inspect.isawaitable(result) else result)
         if revoked:
-            raise errors.RevokedTokenError()
+            raise self._revoked_error(claims)
+
+    def _revoked_error(self, claims: Mapping[str, Any]) -> errors.TokenError:
+        return errors.RevokedTokenError()
 
     # -- revoking ---------------------------------------------------------------------------------------
     async def revoke_claims(self, claims: Mapping[str, Any]) -> None:

@@ -28,6 +28,7 @@ from .keys import KeySet
 
 __all__ = [
     "ACCESS",
+    "FAMILY_CLAIM",
     "REFRESH",
     "RESERVED_CLAIMS",
     "TokenCodec",
@@ -41,8 +42,12 @@ TokenType = Literal["access", "refresh"]
 ACCESS: Final = "access"
 REFRESH: Final = "refresh"
 
+#: The claim that ties every token of one login together (refresh-token rotation and sessions).
+FAMILY_CLAIM: Final = "fam"
 #: Claims the library sets itself; user claims may not override them.
-RESERVED_CLAIMS: Final = frozenset({"sub", "iat", "nbf", "jti", "exp", "type", "fresh", "iss", "aud"})
+RESERVED_CLAIMS: Final = frozenset(
+    {"sub", "iat", "nbf", "jti", "exp", "type", "fresh", "iss", "aud", "csrf", FAMILY_CLAIM}
+)
 #: Header parameters a caller may not set: they would change how the token is verified.
 _RESERVED_HEADERS: Final = frozenset({"alg", "crit", "b64"})
 

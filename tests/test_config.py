@@ -457,7 +457,7 @@ def test_from_env_default_reads_os_environ(monkeypatch: pytest.MonkeyPatch) -> N
             "AUTHJWT_SECRET_KY",
             "Unknown setting AUTHJWT_SECRET_KY (from 'AUTHJWT_SECRET_KY'); did you mean AUTHJWT_SECRET_KEY?",
         ),
-        ("AUTHJWT_TOKEN_LOCATION", "Unknown setting AUTHJWT_TOKEN_LOCATION"),
+        ("AUTHJWT_TOKEN_LOCATIONS", "did you mean AUTHJWT_TOKEN_LOCATION?"),
         ("authjwt_denylist_enable", "did you mean AUTHJWT_DENYLIST_ENABLED?"),
     ],
 )

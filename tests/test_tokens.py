@@ -203,7 +203,7 @@ def test_create_token_pair_reserved_claim_override_raises_value_error() -> None:
 
 
 def test_reserved_claims_are_the_documented_ones() -> None:
-    assert set(RESERVED) == {"sub", "iat", "nbf", "jti", "exp", "type", "fresh", "iss", "aud"}
+    assert set(RESERVED) == {"sub", "iat", "nbf", "jti", "exp", "type", "fresh", "iss", "aud", "csrf", "fam"}
 
 
 @pytest.mark.parametrize("token_type", ["access", "refresh"])

@@ -1,6 +1,17 @@
-"""Token revocation: the store protocol and the built-in stores."""
+"""Token revocation: the store protocols and the built-in stores.
 
-from .base import RevocationCallback, RevocationStore
+The Redis store lives in :mod:`fastapi_jwt_views.revocation.redis` (``pip install
+"fastapi-jwt-views[redis]"``); it is not imported here, so the ``redis`` package stays optional.
+"""
+
+from .base import LoginSession, RevocationCallback, RevocationStore, SessionStore, family_key
 from .memory import MemoryRevocationStore
 
-__all__ = ["MemoryRevocationStore", "RevocationCallback", "RevocationStore"]
+__all__ = [
+    "LoginSession",
+    "MemoryRevocationStore",
+    "RevocationCallback",
+    "RevocationStore",
+    "SessionStore",
+    "family_key",
+]
