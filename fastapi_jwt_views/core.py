@@ -7,21 +7,24 @@ This is the one core that the views, the dependencies and the session are thin l
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
+import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp
+from starlette.websockets import WebSocket
 
 from . import errors
 from .config import AuthViewsConfig
-from .locations import HeaderLocation
+from .locations import CookieWriter, Found, Location, TokenReader
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, family_key
 from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
@@ -48,10 +51,51 @@ def _fail_closed(what: str) -> Iterator[None]:
         raise errors.RevocationUnavailableError() from exc
 
 
+def _default_store(config: AuthViewsConfig) -> RevocationStore:
+    if config.redis_url is None:
+        return MemoryRevocationStore(config.revocation_capacity)
+    try:
+        from .revocation.redis import RedisRevocationStore
+    except ImportError as exc:  # the redis package is an extra
+        raise errors.ConfigurationError(
+            "AUTHJWT_REDIS_URL is set but the redis package is missing: "
+            'pip install "fastapi-jwt-views[redis]"'
+        ) from exc
+    return RedisRevocationStore.from_config(config)
+
+
+#: How long a WebSocket client has to send its token as the first message.
+FIRST_MESSAGE_TIMEOUT = 10.0
+
+
+async def _first_message(websocket: WebSocket) -> Found:
+    """Accept the connection and take the token from the client's first message (text: the bare token,
+    or JSON ``{"token": "..."}``)."""
+    await websocket.accept()
+    try:
+        with anyio.fail_after(FIRST_MESSAGE_TIMEOUT):
+            message = await websocket.receive()
+    except TimeoutError:
+        raise errors.MissingTokenError("Missing token in the first WebSocket message") from None
+    text = message.get("text")
+    if text is None and message.get("bytes") is not None:
+        text = message["bytes"].decode("utf-8", "replace")
+    token = (text or "").strip()
+    if token.startswith("{"):
+        try:
+            token = json.loads(token).get("token")
+        except (ValueError, AttributeError):
+            token = None
+    if not isinstance(token, str) or not token:
+        raise errors.MissingTokenError("Missing token in the first WebSocket message")
+    return Found(token, "message")
+
+
 class AuthViews(TokenIssuer):
     """Binds a configuration, a revocation store and an optional revocation callback to apps.
 
-    ``store`` defaults to a :class:`MemoryRevocationStore` sized by ``revocation_capacity``.
+    ``store`` defaults to a Redis store when ``redis_url`` is set, else to a :class:`MemoryRevocationStore`
+    sized by ``revocation_capacity``.
     ``is_revoked`` is an extra check of your own, given the verified claims (sync or async); a token is
     refused when the store or the callback says it is revoked. Both need ``blacklist_enabled``.
     """
@@ -70,12 +114,11 @@ class AuthViews(TokenIssuer):
                 "A revocation callback was given but AUTHJWT_BLACKLIST_ENABLED is false: enable it"
             )
         self.codec = TokenCodec(self.config, clock=clock)
-        self.store: RevocationStore = (
-            store if store is not None else MemoryRevocationStore(self.config.revocation_capacity)
-        )
+        self.store: RevocationStore = store if store is not None else _default_store(self.config)
         self._callback = is_revoked
         self._callback_is_async = inspect.iscoroutinefunction(is_revoked)
-        self._header = HeaderLocation(self.config)
+        self._readers: dict[tuple[bool, tuple[Location, ...]], TokenReader] = {}
+        self.cookies = CookieWriter(self.config)
         enabled = self.config.blacklist_enabled
         self._checked_types = self.config.blacklist_token_checks if enabled else frozenset()
 
@@ -104,19 +147,52 @@ class AuthViews(TokenIssuer):
 
     # -- verifying --------------------------------------------------------------------------------------
     async def authenticate(
-        self, connection: HTTPConnection, requirement: Requirement
+        self,
+        connection: HTTPConnection,
+        requirement: Requirement,
+        locations: Sequence[Location] | None = None,
     ) -> VerifiedToken | None:
-        """Find, verify and check the token of a request; None only for ``optional`` without a token."""
-        token = self._header.read(connection.headers)
-        if token is None:
+        """Find, verify and check the token of a request; None only for ``optional`` without a token.
+
+        ``locations`` overrides ``token_location`` (a view's own list). WebSocket connections look in the
+        query string too unless the view lists its locations itself.
+        """
+        reader = self.reader(requirement, locations, websocket=connection.scope["type"] == "websocket")
+        found = reader.read(connection)
+        if found is None and "message" in reader.locations and isinstance(connection, WebSocket):
+            found = await _first_message(connection)
+        if found is None:
             if requirement == "optional":
                 return None
-            raise self.missing_token()
-        return await self.verify(token, requirement)
+            raise reader.missing()
+        verified = await self.verify(found.token, requirement)
+        found.check_csrf(verified.claims)
+        return verified
+
+    def reader(
+        self,
+        requirement: Requirement,
+        locations: Sequence[Location] | None = None,
+        *,
+        websocket: bool = False,
+    ) -> TokenReader:
+        """The (cached) reader of one token type in ``locations`` (default: the configured ones)."""
+        where: tuple[Location, ...]
+        if locations is not None:
+            where = tuple(locations)
+        else:
+            where = cast("tuple[Location, ...]", self.config.token_location)
+            if websocket and "query" not in where:  # browsers cannot send headers on a WebSocket
+                where = (*where, "query")
+        key = (requirement == REFRESH, where)
+        reader = self._readers.get(key)
+        if reader is None:
+            reader = self._readers[key] = TokenReader(self.config, key[1], refresh=key[0])
+        return reader
 
     def missing_token(self) -> errors.MissingTokenError:
         """The error for a request that carries no token where one is required."""
-        return self._header.missing()
+        return self.reader("access").missing()
 
     async def verify(self, token: str, requirement: Requirement = "access") -> VerifiedToken:
         """Verify an encoded token against a requirement, including revocation."""

@@ -17,6 +17,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   ├── InvalidAudienceError
     │   │   ├── InvalidIssuerError
     │   │   └── MissingClaimError
+    │   ├── CSRFError                      the CSRF double submit of a cookie token failed
     │   ├── RevokedTokenError
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
@@ -32,12 +33,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import ClassVar
 
-from starlette.exceptions import HTTPException
+from starlette.exceptions import HTTPException, WebSocketException
+from starlette.status import WS_1008_POLICY_VIOLATION
 
 __all__ = [
     "AccessTokenRequiredError",
     "AlgorithmNotAllowedError",
     "AuthViewsError",
+    "CSRFError",
     "ConfigurationError",
     "DecodeError",
     "ExpiredSignatureError",
@@ -175,6 +178,13 @@ class MissingClaimError(DecodeError):
     default_detail = "Missing claim"
 
 
+class CSRFError(TokenError):
+    """Raised when a cookie token's CSRF value is missing from the request or does not match."""
+
+    code = "csrf_error"
+    default_detail = "Missing CSRF Token"
+
+
 class RevokedTokenError(TokenError):
     """Raised when the token has been revoked."""
 
@@ -209,3 +219,8 @@ class RevocationUnavailableError(AuthViewsError):
     status_code = 503
     code = "revocation_unavailable"
     default_detail = "Token revocation store is unavailable"
+
+
+def as_websocket_error(error: AuthViewsError) -> WebSocketException:
+    """The same refusal on a WebSocket: close code 1008 (policy violation), the ``detail`` as reason."""
+    return WebSocketException(code=WS_1008_POLICY_VIOLATION, reason=str(error.detail)[:123])

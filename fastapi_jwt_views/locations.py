@@ -1,30 +1,67 @@
-"""Read the raw token from a request."""
+"""Where tokens travel: read a token from a request (headers, cookies, query string), check the CSRF double
+submit of a cookie token, and set or unset token cookies on a response.
+
+A reader is built once per (token type, locations) and reused for every request.
+"""
 
 from __future__ import annotations
 
+import hmac
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
 from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from .config import AuthViewsConfig
-from .errors import InvalidHeaderError, MissingTokenError
+from .errors import ConfigurationError, CSRFError, InvalidHeaderError, MissingClaimError, MissingTokenError
 
-__all__ = ["HeaderLocation"]
+__all__ = [
+    "CSRF_QUERY_PARAM",
+    "LOCATIONS",
+    "CookieWriter",
+    "Found",
+    "HeaderLocation",
+    "Location",
+    "TokenReader",
+    "check_locations",
+]
+
+#: ``headers``, ``cookies`` and ``query`` come from the configuration; ``message`` is the first message a
+#: WebSocket client sends (WebSocket routes only).
+Location = Literal["headers", "cookies", "query", "message"]
+LOCATIONS: Final = ("headers", "cookies", "query", "message")
+#: The query parameter that carries the CSRF value of a cookie token on a WebSocket handshake.
+CSRF_QUERY_PARAM: Final = "csrf_token"
+
+
+def check_locations(locations: Sequence[str]) -> tuple[Location, ...]:
+    """Validate a view's own list of locations (at class creation, not at the first request)."""
+    if isinstance(locations, str) or not locations:
+        raise ConfigurationError(f"locations must be a non-empty list of {LOCATIONS}, got {locations!r}")
+    unknown = [item for item in locations if item not in LOCATIONS]
+    if unknown:
+        raise ConfigurationError(f"Unknown token location(s) {unknown!r}; expected some of {LOCATIONS}")
+    return tuple(dict.fromkeys(locations))  # type: ignore[arg-type]
 
 
 class HeaderLocation:
     """Reads ``<header_type> <JWT>`` (or a bare ``<JWT>``) from the configured header."""
 
-    __slots__ = ("_bad", "_missing", "_name", "_type")
+    __slots__ = ("_bad", "_name", "_type", "missing_text")
 
     def __init__(self, config: AuthViewsConfig) -> None:
         self._name = config.header_name
         self._type = config.header_type.lower()
         expected = f"{config.header_type} <JWT>" if config.header_type else "<JWT>"
         self._bad = f"Bad {config.header_name} header. Expected value '{expected}'"
-        self._missing = f"Missing {config.header_name} Header"
+        self.missing_text = f"{config.header_name} Header"
 
     def missing(self) -> MissingTokenError:
         """The error for a request that carries no token here."""
-        return MissingTokenError(self._missing)
+        return MissingTokenError(f"Missing {self.missing_text}")
 
     def read(self, headers: Headers) -> str | None:
         """Return the token, None when the header is absent; raise when it is malformed."""
@@ -43,3 +80,157 @@ class HeaderLocation:
         if len(parts) != 1:
             raise InvalidHeaderError(self._bad)
         return parts[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A token as found in a request, with what its CSRF check needs."""
+
+    token: str
+    location: Location
+    csrf_required: bool = False
+    csrf: str | None = None  # the value the client sent beside a cookie token (header or query parameter)
+
+    def check_csrf(self, claims: Mapping[str, Any]) -> None:
+        """Refuse a cookie token whose CSRF value was not echoed by the client (double submit)."""
+        if not self.csrf_required:
+            return
+        expected = claims.get("csrf")
+        if expected is None:
+            raise MissingClaimError("Missing claim: csrf")
+        if not isinstance(expected, str) or not hmac.compare_digest(
+            expected.encode(), (self.csrf or "").encode()
+        ):
+            raise CSRFError("CSRF double submit tokens do not match")
+
+
+class TokenReader:
+    """Finds the token of one type in an ordered list of locations; the first location present wins.
+
+    A location that is present but malformed (a bad ``Authorization`` header) is an error, never a reason
+    to fall back to the next one. On a WebSocket handshake a cookie token needs its CSRF value as the
+    ``csrf_token`` query parameter, whatever the method.
+    """
+
+    __slots__ = (
+        "_cookie",
+        "_csrf_header",
+        "_csrf_methods",
+        "_csrf_protect",
+        "_header",
+        "_missing",
+        "_query",
+        "locations",
+    )
+
+    def __init__(self, config: AuthViewsConfig, locations: Sequence[Location], *, refresh: bool) -> None:
+        self.locations = tuple(locations)
+        self._header = HeaderLocation(config)
+        self._cookie = config.refresh_cookie_key if refresh else config.access_cookie_key
+        self._csrf_header = config.refresh_csrf_header_name if refresh else config.access_csrf_header_name
+        self._csrf_protect = config.cookie_csrf_protect
+        self._csrf_methods = config.csrf_methods
+        self._query = config.query_string_name
+        texts = {
+            "headers": self._header.missing_text,
+            "cookies": f"cookie {self._cookie}",
+            "query": f"query parameter {self._query}",
+            "message": "token in the first WebSocket message",
+        }
+        self._missing = "Missing " + " or ".join(texts[location] for location in self.locations)
+
+    def missing(self) -> MissingTokenError:
+        """The error for a request that carries the token in none of the locations (it names them all)."""
+        return MissingTokenError(self._missing)
+
+    def read(self, connection: HTTPConnection) -> Found | None:
+        """The token from the first location that has one, or None (``message`` is read by the caller)."""
+        websocket = connection.scope["type"] == "websocket"
+        for location in self.locations:
+            if location == "headers":
+                token = self._header.read(connection.headers)
+                if token is not None:
+                    return Found(token, "headers")
+            elif location == "cookies":
+                token = connection.cookies.get(self._cookie)
+                if token is not None:
+                    return self._from_cookie(connection, token, websocket)
+            elif location == "query":
+                token = connection.query_params.get(self._query)
+                if token is not None:
+                    return Found(token, "query")
+        return None
+
+    def _from_cookie(self, connection: HTTPConnection, token: str, websocket: bool) -> Found:
+        if not self._csrf_protect:
+            return Found(token, "cookies")
+        if websocket:  # a cross-site page can open a WebSocket with the user's cookies: always checked
+            csrf = connection.query_params.get(CSRF_QUERY_PARAM)
+        elif connection.scope.get("method", "GET") in self._csrf_methods:
+            csrf = connection.headers.get(self._csrf_header)
+        else:
+            return Found(token, "cookies")  # GET, HEAD, OPTIONS: no state change, no CSRF check
+        if not csrf:
+            raise CSRFError("Missing CSRF Token")
+        return Found(token, "cookies", csrf_required=True, csrf=csrf)
+
+
+class CookieWriter:
+    """Sets and unsets the token cookies (HttpOnly) and their CSRF cookies (readable by scripts)."""
+
+    __slots__ = ("_config",)
+
+    def __init__(self, config: AuthViewsConfig) -> None:
+        self._config = config
+
+    def _names(self, token_type: str) -> tuple[str, str, str, str]:
+        c = self._config
+        if token_type == "refresh":
+            return (
+                c.refresh_cookie_key,
+                c.refresh_cookie_path,
+                c.refresh_csrf_cookie_key,
+                c.refresh_csrf_cookie_path,
+            )
+        return c.access_cookie_key, c.access_cookie_path, c.access_csrf_cookie_key, c.access_csrf_cookie_path
+
+    def set(
+        self,
+        response: Response,
+        token_type: str,
+        token: str,
+        csrf: str | None,
+        max_age: int | None = None,
+    ) -> None:
+        """Set the cookie of ``token`` and, with CSRF protection on, the cookie of its ``csrf`` value."""
+        if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool)):
+            raise TypeError("max_age must be an integer")
+        c = self._config
+        name, path, csrf_name, csrf_path = self._names(token_type)
+        age = max_age if max_age is not None else c.cookie_max_age
+        common: dict[str, Any] = {
+            "max_age": age,
+            "domain": c.cookie_domain,
+            "secure": c.cookie_secure,
+            "samesite": c.cookie_samesite,
+        }
+        response.set_cookie(name, token, path=path, httponly=True, **common)
+        if c.cookie_csrf_protect:
+            if csrf is None:
+                raise ValueError(
+                    "This token has no csrf claim: tokens carry one when AUTHJWT_TOKEN_LOCATION lists cookies"
+                )
+            response.set_cookie(csrf_name, csrf, path=csrf_path, httponly=False, **common)
+
+    def unset(self, response: Response, token_type: str) -> None:
+        """Delete the cookie of one token type and its CSRF cookie."""
+        c = self._config
+        name, path, csrf_name, csrf_path = self._names(token_type)
+        common: dict[str, Any] = {
+            "domain": c.cookie_domain,
+            "secure": c.cookie_secure,
+            "samesite": c.cookie_samesite,
+        }
+        response.delete_cookie(name, path=path, httponly=True, **common)
+        if c.cookie_csrf_protect:
+            response.delete_cookie(csrf_name, path=csrf_path, httponly=False, **common)

@@ -8,9 +8,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import anyio.from_thread
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from starlette.websockets import WebSocket
 
-from .core import AuthViews
-from .tokens import TokenCodec, TokenIssuer, VerifiedToken
+from .core import AuthViews, Requirement
+from .errors import AuthViewsError, as_websocket_error
+from .tokens import ACCESS, REFRESH, TokenCodec, TokenIssuer, VerifiedToken
 
 __all__ = ["AuthSession"]
 
@@ -45,11 +49,19 @@ class AuthSession(TokenIssuer):
     ``revoke()`` and ``revoke_token()`` are awaitable in async handlers and blocking in sync ones.
     """
 
-    __slots__ = ("_token", "authviews")
+    __slots__ = ("_token", "authviews", "connection", "requirement")
 
-    def __init__(self, authviews: AuthViews, token: VerifiedToken | None) -> None:
+    def __init__(
+        self,
+        authviews: AuthViews,
+        token: VerifiedToken | None,
+        connection: HTTPConnection | None = None,
+        requirement: Requirement = "access",
+    ) -> None:
         self.authviews = authviews
         self._token = token
+        self.connection = connection
+        self.requirement = requirement
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -105,6 +117,90 @@ class AuthSession(TokenIssuer):
         """Verify an encoded token and return its ``jti``."""
         jti = self._codec.decode(token).claims.get("jti")
         return jti if isinstance(jti, str) else None
+
+    # -- cookies ----------------------------------------------------------------------------------------
+    def set_access_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
+        """Put an access token in its HttpOnly cookie, and its CSRF value in a cookie scripts can read."""
+        self._set_cookies(response, ACCESS, token, max_age)
+
+    def set_refresh_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
+        """Put a refresh token in its HttpOnly cookie (and its CSRF cookie)."""
+        self._set_cookies(response, REFRESH, token, max_age)
+
+    def unset_jwt_cookies(self, response: Response) -> None:
+        """Delete the access and refresh cookies and their CSRF cookies (a logout)."""
+        self.unset_access_cookies(response)
+        self.unset_refresh_cookies(response)
+
+    def unset_access_cookies(self, response: Response) -> None:
+        """Delete the access token cookie and its CSRF cookie."""
+        self.authviews.cookies.unset(response, ACCESS)
+
+    def unset_refresh_cookies(self, response: Response) -> None:
+        """Delete the refresh token cookie and its CSRF cookie."""
+        self.authviews.cookies.unset(response, REFRESH)
+
+    def _set_cookies(self, response: Response, token_type: str, token: str, max_age: int | None) -> None:
+        claims = self._codec.decode(token).claims  # only tokens this app signed go into its cookies
+        if claims.get("type") != token_type:
+            raise ValueError(f"set_{token_type}_cookies() needs a {token_type} token")
+        csrf = claims.get("csrf")
+        self.authviews.cookies.set(
+            response, token_type, token, csrf if isinstance(csrf, str) else None, max_age
+        )
+
+    # -- WebSockets ---------------------------------------------------------------------------------------
+    async def check(self) -> None:
+        """Verify the current token again (expiry, revocation); raise if it is no longer acceptable.
+
+        On a WebSocket the error is a ``WebSocketException`` (close code 1008, the usual ``detail`` as
+        reason), so a long-lived connection does not outlive its token.
+        """
+        if self._token is None:
+            return
+        try:
+            await self.authviews.verify(self._token.token, self.requirement)
+        except AuthViewsError as exc:
+            if isinstance(self.connection, WebSocket):
+                raise as_websocket_error(exc) from exc
+            raise
+
+    @property
+    def websocket(self) -> WebSocket:
+        """The WebSocket of this connection (a ``RuntimeError`` on HTTP requests)."""
+        if not isinstance(self.connection, WebSocket):
+            raise RuntimeError("This is not a WebSocket connection")
+        return self.connection
+
+    async def receive_text(self) -> str:
+        """Check the token, then receive a text message."""
+        await self.check()
+        return await self.websocket.receive_text()
+
+    async def receive_bytes(self) -> bytes:
+        """Check the token, then receive a binary message."""
+        await self.check()
+        return await self.websocket.receive_bytes()
+
+    async def receive_json(self) -> Any:
+        """Check the token, then receive a JSON message."""
+        await self.check()
+        return await self.websocket.receive_json()
+
+    async def send_text(self, data: str) -> None:
+        """Check the token, then send a text message."""
+        await self.check()
+        await self.websocket.send_text(data)
+
+    async def send_bytes(self, data: bytes) -> None:
+        """Check the token, then send a binary message."""
+        await self.check()
+        await self.websocket.send_bytes(data)
+
+    async def send_json(self, data: Any) -> None:
+        """Check the token, then send a JSON message."""
+        await self.check()
+        await self.websocket.send_json(data)
 
     # -- revoking ---------------------------------------------------------------------------------------
     def revoke(self) -> Awaitable[None]:

@@ -9,6 +9,7 @@ the configuration issues non-expiring tokens of that type, and turns every PyJWT
 from __future__ import annotations
 
 import math
+import secrets
 import threading
 import time
 import uuid
@@ -110,6 +111,7 @@ class TokenCodec:
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
         self._leeway = config.decode_leeway.total_seconds()
+        self._csrf = config.cookie_csrf_protect and "cookies" in config.token_location
         # Verified tokens by their encoded form: a client sends the same token many times, and checking
         # its signature again each time is most of the cost of a request. Only signature-checked tokens
         # enter; time claims and revocation are checked on every use.
@@ -134,8 +136,9 @@ class TokenCodec:
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
+        family: str | None = None,
     ) -> str:
-        """Create a signed token of ``token_type`` for ``identity``."""
+        """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id)."""
         if not isinstance(identity, (str, int)) or isinstance(identity, bool):
             raise TypeError("identity must be a string or integer")
         if not isinstance(fresh, bool):
@@ -150,9 +153,13 @@ class TokenCodec:
         }
         if token_type == ACCESS:
             payload["fresh"] = fresh
+        if self._csrf:
+            payload["csrf"] = secrets.token_urlsafe(24)  # the double-submit value of a cookie token
         lifetime = self._lifetime(token_type, expires)
         if lifetime is not None:
             payload["exp"] = now + lifetime
+        if family is not None:
+            payload[FAMILY_CLAIM] = family
         if self.config.encode_issuer is not None:
             payload["iss"] = self.config.encode_issuer
         aud = audience if audience is not None else self.config.encode_audience
