@@ -37,6 +37,18 @@ Requirement = Literal["access", "fresh", "refresh", "optional"]
 
 _STATE_KEY = "fastapi_jwt_views"
 _zero_config_lock = threading.Lock()
+_default_factory: Callable[[], AuthViews] | None = None
+
+
+def set_default_factory(factory: Callable[[], AuthViews] | None) -> None:
+    """Replace how an app without an installed ``AuthViews`` gets one (None: from the environment).
+
+    Only ``AuthJWT.load_config`` and ``AuthJWT.token_in_denylist_loader`` use this: process-wide
+    configuration is their documented meaning in fastapi-jwt-auth. Apps that install an ``AuthViews``
+    are not affected.
+    """
+    global _default_factory
+    _default_factory = factory
 
 
 @contextmanager
@@ -134,14 +146,15 @@ class AuthViews(TokenIssuer):
 
     @classmethod
     def of(cls, app: ASGIApp) -> AuthViews:
-        """The instance installed on ``app``; with none, one built once from ``AUTHJWT_*`` variables."""
+        """The instance installed on ``app``; with none, one built once from ``AUTHJWT_*`` variables
+        (or from ``AuthJWT.load_config``, the compatibility API's process-wide configuration)."""
         state = app.state  # type: ignore[attr-defined]
         found: AuthViews | None = getattr(state, _STATE_KEY, None)
         if found is None:
             with _zero_config_lock:
                 found = getattr(state, _STATE_KEY, None)
                 if found is None:
-                    found = cls(AuthViewsConfig.from_env())
+                    found = _default_factory() if _default_factory is not None else cls()
                     setattr(state, _STATE_KEY, found)
         return found
 
