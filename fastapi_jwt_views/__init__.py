@@ -28,6 +28,7 @@ from .errors import (
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore
 from .session import AuthSession
 from .views import (
+    AuthDependency,
     FreshView,
     OptionalView,
     ProtectedView,
@@ -44,6 +45,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AccessTokenRequiredError",
     "AlgorithmNotAllowedError",
+    "AuthDependency",
     "AuthSession",
     "AuthViews",
     "AuthViewsConfig",

@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 from . import errors
 from .config import AuthViewsConfig
 from .locations import CookieWriter, Found, Location, TokenReader
+from .openapi import document
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, family_key
 from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
@@ -74,6 +75,11 @@ def _default_store(config: AuthViewsConfig) -> RevocationStore:
             'pip install "fastapi-jwt-views[redis]"'
         ) from exc
     return RedisRevocationStore.from_config(config)
+
+
+def _document(app: ASGIApp) -> None:
+    if isinstance(app, FastAPI):
+        document(app, lambda: AuthViews.of(app).config)
 
 
 #: How long a WebSocket client has to send its token as the first message.
@@ -142,6 +148,7 @@ class AuthViews(TokenIssuer):
     def install(self, app: FastAPI) -> AuthViews:
         """Make this the authentication of ``app`` (and return self)."""
         setattr(app.state, _STATE_KEY, self)
+        _document(app)
         return self
 
     @classmethod
@@ -156,6 +163,7 @@ class AuthViews(TokenIssuer):
                 if found is None:
                     found = _default_factory() if _default_factory is not None else cls()
                     setattr(state, _STATE_KEY, found)
+                    _document(app)
         return found
 
     # -- verifying --------------------------------------------------------------------------------------

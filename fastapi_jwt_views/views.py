@@ -7,9 +7,9 @@ They are ``async`` functions, so authenticating never costs a thread-pool hop.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import HTTPConnection
@@ -17,12 +17,11 @@ from starlette.requests import HTTPConnection
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
 from .locations import Location, check_locations
+from .openapi import AuthScheme
 from .session import AuthSession
 
-#: Set on every dependency built here: ``(requirement, locations or None)``; the OpenAPI hook reads it.
-DEPENDENCY_MARK: Final = "__fastapi_jwt_views__"
-
 __all__ = [
+    "AuthDependency",
     "FreshView",
     "OptionalView",
     "ProtectedView",
@@ -48,27 +47,37 @@ async def _session(
     return AuthSession(authviews, token, connection, requirement)
 
 
-async def require_access(connection: HTTPConnection) -> AuthSession:
-    """Dependency: a valid access token is required."""
-    return await _session(connection, "access")
+class AuthDependency(AuthScheme):
+    """A dependency that authenticates a request or WebSocket and returns its :class:`AuthSession`.
+
+    It is also a FastAPI security scheme, so the routes using it declare their security in the OpenAPI
+    document (see :mod:`fastapi_jwt_views.openapi`).
+    """
+
+    def __init__(self, requirement: Requirement, locations: tuple[Location, ...] | None, doc: str) -> None:
+        super().__init__(requirement, locations)
+        self._requirement: Requirement = requirement
+        self._locations = locations
+        self.__doc__ = doc
+
+    async def __call__(self, connection: HTTPConnection) -> AuthSession:
+        return await _session(connection, self._requirement, self._locations)
+
+    def __repr__(self) -> str:
+        return f"require({self._requirement!r}, locations={self._locations!r})"
 
 
-async def require_fresh(connection: HTTPConnection) -> AuthSession:
-    """Dependency: a valid *fresh* access token is required."""
-    return await _session(connection, "fresh")
+# FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
+AuthDependency.__call__.__annotations__.update(connection=HTTPConnection)
 
 
-async def require_refresh(connection: HTTPConnection) -> AuthSession:
-    """Dependency: a valid refresh token is required."""
-    return await _session(connection, "refresh")
-
-
-async def optional_access(connection: HTTPConnection) -> AuthSession:
-    """Dependency: a valid access token or none at all; a bad token is still refused."""
-    return await _session(connection, "optional")
-
-
-_DEFAULT_DEPENDENCIES: dict[Requirement, Callable[[HTTPConnection], Awaitable[AuthSession]]] = {
+require_access = AuthDependency("access", None, "Dependency: a valid access token is required.")
+require_fresh = AuthDependency("fresh", None, "Dependency: a valid *fresh* access token is required.")
+require_refresh = AuthDependency("refresh", None, "Dependency: a valid refresh token is required.")
+optional_access = AuthDependency(
+    "optional", None, "Dependency: a valid access token or none at all; a bad token is still refused."
+)
+_DEFAULT_DEPENDENCIES: dict[str, AuthDependency] = {
     "access": require_access,
     "fresh": require_fresh,
     "refresh": require_refresh,
@@ -78,28 +87,18 @@ _DEFAULT_DEPENDENCIES: dict[Requirement, Callable[[HTTPConnection], Awaitable[Au
 
 def require(
     requirement: Requirement = "access", *, locations: Sequence[Location] | None = None
-) -> Callable[[HTTPConnection], Awaitable[AuthSession]]:
+) -> AuthDependency:
     """A dependency for ``requirement`` that reads the token only from ``locations`` (in that order).
 
-    Without ``locations`` it is one of :func:`require_access`, :func:`require_fresh`,
-    :func:`require_refresh` and :func:`optional_access`, which follow ``AUTHJWT_TOKEN_LOCATION``.
+    Without ``locations`` it is one of :data:`require_access`, :data:`require_fresh`,
+    :data:`require_refresh` and :data:`optional_access`, which follow ``AUTHJWT_TOKEN_LOCATION``.
     """
     if requirement not in _DEFAULT_DEPENDENCIES:
         raise ValueError(f"requirement must be one of {sorted(_DEFAULT_DEPENDENCIES)}, got {requirement!r}")
     if locations is None:
         return _DEFAULT_DEPENDENCIES[requirement]
     where = check_locations(locations)
-
-    async def dependency(connection: HTTPConnection) -> AuthSession:
-        return await _session(connection, requirement, where)
-
-    dependency.__qualname__ = dependency.__name__ = f"require_{requirement}_from_{'_'.join(where)}"
-    setattr(dependency, DEPENDENCY_MARK, (requirement, where))
-    return dependency
-
-
-for _requirement, _dependency in _DEFAULT_DEPENDENCIES.items():
-    setattr(_dependency, DEPENDENCY_MARK, (_requirement, None))
+    return AuthDependency(requirement, where, f"Dependency: {requirement} token from {', '.join(where)}.")
 
 
 _STARTUP_CHECK = "__fastapi_jwt_views_startup_check__"

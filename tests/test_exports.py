@@ -10,6 +10,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "errors",
         "keys",
         "locations",
+        "openapi",
         "revocation",
         "session",
         "tokens",
