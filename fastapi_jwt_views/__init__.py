@@ -20,12 +20,13 @@ from .errors import (
     MissingClaimError,
     MissingTokenError,
     RefreshTokenRequiredError,
+    RefreshTokenReusedError,
     RevocationUnavailableError,
     RevokedTokenError,
     TokenError,
     TokenTooLargeError,
 )
-from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore
+from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
 from .session import AuthSession
 from .views import (
     AuthDependency,
@@ -61,17 +62,20 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "LoginSession",
     "MemoryRevocationStore",
     "MissingClaimError",
     "MissingTokenError",
     "OptionalView",
     "ProtectedView",
     "RefreshTokenRequiredError",
+    "RefreshTokenReusedError",
     "RefreshView",
     "RevocationCallback",
     "RevocationStore",
     "RevocationUnavailableError",
     "RevokedTokenError",
+    "SessionStore",
     "TokenError",
     "TokenPair",
     "TokenTooLargeError",

@@ -11,8 +11,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, cast
 
 import anyio
@@ -26,7 +25,8 @@ from . import errors
 from .config import AuthViewsConfig
 from .locations import CookieWriter, Found, Location, TokenReader
 from .openapi import document
-from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, family_key
+from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, fail_closed, family_key
+from .sessions import LoginSessions
 from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
 __all__ = ["AuthViews", "Requirement", "TokenPair"]
@@ -50,18 +50,6 @@ def set_default_factory(factory: Callable[[], AuthViews] | None) -> None:
     """
     global _default_factory
     _default_factory = factory
-
-
-@contextmanager
-def _fail_closed(what: str) -> Iterator[None]:
-    """A store or callback that cannot answer refuses the request (503), never lets it through."""
-    try:
-        yield
-    except errors.AuthViewsError:
-        raise
-    except Exception as exc:
-        logger.exception(what)
-        raise errors.RevocationUnavailableError() from exc
 
 
 def _default_store(config: AuthViewsConfig) -> RevocationStore:
@@ -137,6 +125,7 @@ class AuthViews(TokenIssuer):
         self._callback_is_async = inspect.iscoroutinefunction(is_revoked)
         self._readers: dict[tuple[bool, tuple[Location, ...]], TokenReader] = {}
         self.cookies = CookieWriter(self.config)
+        self.sessions = LoginSessions(self)
         enabled = self.config.blacklist_enabled
         self._checked_types = self.config.blacklist_token_checks if enabled else frozenset()
 
@@ -237,7 +226,7 @@ class AuthViews(TokenIssuer):
         family = claims.get(FAMILY_CLAIM)
         ids = (jti, family_key(family)) if isinstance(family, str) else (jti,)
         try:
-            with _fail_closed("revocation check failed; refusing the request"):
+            with fail_closed("revocation check failed; refusing the request"):
                 revoked = await self.store.is_revoked(*ids)
         except errors.RevocationUnavailableError:
             if not self.config.revocation_fail_open:
@@ -245,7 +234,7 @@ class AuthViews(TokenIssuer):
             logger.warning("revocation store unavailable; accepting the token (AUTHJWT_REVOCATION_FAIL_OPEN)")
             revoked = False
         if not revoked and self._callback is not None:
-            with _fail_closed("revocation callback failed; refusing the request"):
+            with fail_closed("revocation callback failed; refusing the request"):
                 result = (
                     self._callback(claims)
                     if self._callback_is_async
@@ -253,10 +242,9 @@ class AuthViews(TokenIssuer):
                 )
                 revoked = bool(await result if inspect.isawaitable(result) else result)
         if revoked:
-            raise self._revoked_error(claims)
-
-    def _revoked_error(self, claims: Mapping[str, Any]) -> errors.TokenError:
-        return errors.RevokedTokenError()
+            if self.config.refresh_token_rotation and claims.get("type") == REFRESH:
+                raise await self.sessions.reused(claims)  # a rotated-out refresh token came back
+            raise errors.RevokedTokenError()
 
     # -- revoking ---------------------------------------------------------------------------------------
     async def revoke_claims(self, claims: Mapping[str, Any]) -> None:
@@ -272,7 +260,7 @@ class AuthViews(TokenIssuer):
         self._require_revocation()
         if expires_at is None:
             expires_at = self._longest_life()
-        with _fail_closed("could not revoke a token"):
+        with fail_closed("could not revoke a token"):
             await self.store.revoke(jti, expires_at)
 
     async def revoke_token(self, token: str) -> None:

@@ -19,6 +19,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   └── MissingClaimError
     │   ├── CSRFError                      the CSRF double submit of a cookie token failed
     │   ├── RevokedTokenError
+    │   │   └── RefreshTokenReusedError    a rotated-out refresh token came back: its login is revoked
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
     │   └── FreshTokenRequiredError
@@ -53,6 +54,7 @@ __all__ = [
     "MissingClaimError",
     "MissingTokenError",
     "RefreshTokenRequiredError",
+    "RefreshTokenReusedError",
     "RevocationUnavailableError",
     "RevokedTokenError",
     "TokenError",
@@ -190,6 +192,13 @@ class RevokedTokenError(TokenError):
 
     code = "token_revoked"
     default_detail = "Token has been revoked"
+
+
+class RefreshTokenReusedError(RevokedTokenError):
+    """Raised when a refresh token that was already rotated out is presented again (theft or replay)."""
+
+    code = "refresh_token_reused"
+    default_detail = "Refresh token reuse detected: every token of this login has been revoked"
 
 
 class AccessTokenRequiredError(TokenError):

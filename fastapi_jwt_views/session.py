@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -14,7 +14,8 @@ from starlette.websockets import WebSocket
 
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
-from .tokens import ACCESS, REFRESH, TokenCodec, TokenIssuer, VerifiedToken
+from .revocation import LoginSession
+from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
 __all__ = ["AuthSession"]
 
@@ -117,6 +118,48 @@ class AuthSession(TokenIssuer):
         """Verify an encoded token and return its ``jti``."""
         jti = self._codec.decode(token).claims.get("jti")
         return jti if isinstance(jti, str) else None
+
+    # -- login sessions ---------------------------------------------------------------------------------
+    async def login(
+        self, identity: str | int, *, fresh: bool = True, claims: Mapping[str, Any] | None = None
+    ) -> TokenPair:
+        """Start a login session for ``identity`` (a new token family; its user agent is recorded)."""
+        agent = self.connection.headers.get("user-agent") if self.connection is not None else None
+        return await self.authviews.sessions.login(identity, fresh=fresh, claims=claims, user_agent=agent)
+
+    async def refresh(self, *, fresh: bool = False) -> TokenPair:
+        """In a :class:`~fastapi_jwt_views.RefreshView`: a new access token and, with
+        ``refresh_token_rotation``, a new refresh token (the presented one is revoked)."""
+        if self._token is None:
+            raise self.authviews.reader("refresh").missing()
+        return await self.authviews.sessions.refresh(self._token, fresh=fresh)
+
+    async def sessions(self) -> list[LoginSession]:
+        """The caller's active login sessions, oldest first."""
+        return await self.authviews.sessions.list(self._identity())
+
+    async def revoke_session(self, family: str) -> bool:
+        """End one of the caller's sessions (by its ``family``); False when it is not theirs."""
+        return await self.authviews.sessions.revoke(self._identity(), family)
+
+    async def revoke_all_sessions(self) -> int:
+        """End every session of the caller, this one included ("log out everywhere")."""
+        ended = await self.authviews.sessions.revoke_all(self._identity())
+        family = self.family
+        if family is not None:  # even if its record is gone (expired from a memory store, say)
+            await self.authviews.sessions.revoke_family(family)
+        return ended
+
+    @property
+    def family(self) -> str | None:
+        """The id of the login session this token descends from (None for tokens made without one)."""
+        family = self.claims.get(FAMILY_CLAIM)
+        return family if isinstance(family, str) else None
+
+    def _identity(self) -> str | int:
+        if self._token is None:
+            raise self.authviews.missing_token()
+        return self._token.claims["sub"]  # type: ignore[no-any-return]
 
     # -- cookies ----------------------------------------------------------------------------------------
     def set_access_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:

@@ -13,6 +13,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "openapi",
         "revocation",
         "session",
+        "sessions",
         "tokens",
         "views",
     }

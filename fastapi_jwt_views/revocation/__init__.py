@@ -4,7 +4,7 @@ The Redis store lives in :mod:`fastapi_jwt_views.revocation.redis` (``pip instal
 "fastapi-jwt-views[redis]"``); it is not imported here, so the ``redis`` package stays optional.
 """
 
-from .base import LoginSession, RevocationCallback, RevocationStore, SessionStore, family_key
+from .base import LoginSession, RevocationCallback, RevocationStore, SessionStore, fail_closed, family_key
 from .memory import MemoryRevocationStore
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "RevocationCallback",
     "RevocationStore",
     "SessionStore",
+    "fail_closed",
     "family_key",
 ]

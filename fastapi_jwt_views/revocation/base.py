@@ -3,15 +3,40 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Mapping
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["LoginSession", "RevocationCallback", "RevocationStore", "SessionStore", "family_key"]
+from ..errors import AuthViewsError, RevocationUnavailableError
+
+__all__ = [
+    "LoginSession",
+    "RevocationCallback",
+    "RevocationStore",
+    "SessionStore",
+    "fail_closed",
+    "family_key",
+]
+
+logger = logging.getLogger("fastapi_jwt_views")
 
 #: A user's own revocation check: receives the verified claims, returns True when the token is revoked.
 #: It may be a plain function or a coroutine function (which is awaited).
 RevocationCallback = Callable[[Mapping[str, Any]], "bool | Awaitable[bool]"]
+
+
+@contextmanager
+def fail_closed(what: str) -> Iterator[None]:
+    """A store or callback that cannot answer refuses the request (503), never lets it through."""
+    try:
+        yield
+    except AuthViewsError:
+        raise
+    except Exception as exc:
+        logger.exception(what)
+        raise RevocationUnavailableError() from exc
 
 
 def family_key(family: str) -> str:
@@ -29,8 +54,12 @@ class RevocationStore(Protocol):
     (fail closed).
     """
 
-    async def revoke(self, jti: str, expires_at: float | None) -> None:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds, including leeway); None means forever."""
+    async def revoke(self, jti: str, expires_at: float | None) -> bool | None:
+        """Revoke ``jti`` until ``expires_at`` (epoch seconds, including leeway); None means forever.
+
+        Return False when ``jti`` was already revoked at least that long (refresh-token rotation uses
+        this to notice two requests rotating one token), True otherwise; None when the store cannot tell.
+        """
         ...
 
     async def is_revoked(self, *ids: str) -> bool:

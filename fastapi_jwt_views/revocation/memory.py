@@ -46,25 +46,32 @@ class MemoryRevocationStore:
         self._families: dict[str, set[str]] = {}  # identity -> families with a live session
         self._lock = threading.Lock()
 
-    async def revoke(self, jti: str, expires_at: float | None) -> None:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds); None keeps it for the life of the store."""
-        self.revoke_now(jti, expires_at)
+    async def revoke(self, jti: str, expires_at: float | None) -> bool:
+        """Revoke ``jti`` until ``expires_at`` (epoch seconds); None keeps it for the life of the store.
+
+        Returns False when it already was revoked at least that long.
+        """
+        return self.revoke_now(jti, expires_at)
 
     async def is_revoked(self, *ids: str) -> bool:
         """Tell whether any of ``ids`` is revoked."""
         with self._lock:
             return any(jti in self._entries for jti in ids)
 
-    def revoke_now(self, jti: str, expires_at: float | None) -> None:
+    def revoke_now(self, jti: str, expires_at: float | None) -> bool:
         """Synchronous form of :meth:`revoke`."""
         until = math.inf if expires_at is None else expires_at
         with self._lock:
             if until <= self._entries.timer():
-                return  # already expired: nothing left to refuse
+                return True  # already expired: nothing left to refuse
             self._entries.expire()
-            if jti not in self._entries and len(self._entries) >= self.capacity:
+            previous = self._entries.get(jti)
+            if previous is not None and previous >= until:
+                return False
+            if previous is None and len(self._entries) >= self.capacity:
                 raise RevocationUnavailableError("Token revocation store is full")
-            self._entries[jti] = max(until, self._entries.get(jti, until))
+            self._entries[jti] = until
+            return True
 
     # -- sessions ---------------------------------------------------------------------------------------
     async def save_session(self, session: LoginSession) -> None:
