@@ -7,14 +7,12 @@ This is the one core that the views, the dependencies and the session are thin l
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, cast
 
-import anyio
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
@@ -23,7 +21,7 @@ from starlette.websockets import WebSocket
 
 from . import errors
 from .config import AuthViewsConfig
-from .locations import CookieWriter, Found, Location, TokenReader
+from .locations import CookieIssuer, CookieWriter, Location, TokenReader, read_first_message
 from .openapi import document
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, fail_closed, family_key
 from .sessions import LoginSessions
@@ -52,9 +50,9 @@ def set_default_factory(factory: Callable[[], AuthViews] | None) -> None:
     _default_factory = factory
 
 
-def _default_store(config: AuthViewsConfig) -> RevocationStore:
+def _default_store(config: AuthViewsConfig, clock: Callable[[], float]) -> RevocationStore:
     if config.redis_url is None:
-        return MemoryRevocationStore(config.revocation_capacity)
+        return MemoryRevocationStore(config.revocation_capacity, timer=clock)
     try:
         from .revocation.redis import RedisRevocationStore
     except ImportError as exc:  # the redis package is an extra
@@ -70,34 +68,7 @@ def _document(app: ASGIApp) -> None:
         document(app, lambda: AuthViews.of(app).config)
 
 
-#: How long a WebSocket client has to send its token as the first message.
-FIRST_MESSAGE_TIMEOUT = 10.0
-
-
-async def _first_message(websocket: WebSocket) -> Found:
-    """Accept the connection and take the token from the client's first message (text: the bare token,
-    or JSON ``{"token": "..."}``)."""
-    await websocket.accept()
-    try:
-        with anyio.fail_after(FIRST_MESSAGE_TIMEOUT):
-            message = await websocket.receive()
-    except TimeoutError:
-        raise errors.MissingTokenError("Missing token in the first WebSocket message") from None
-    text = message.get("text")
-    if text is None and message.get("bytes") is not None:
-        text = message["bytes"].decode("utf-8", "replace")
-    token = (text or "").strip()
-    if token.startswith("{"):
-        try:
-            token = json.loads(token).get("token")
-        except (ValueError, AttributeError):
-            token = None
-    if not isinstance(token, str) or not token:
-        raise errors.MissingTokenError("Missing token in the first WebSocket message")
-    return Found(token, "message")
-
-
-class AuthViews(TokenIssuer):
+class AuthViews(TokenIssuer, CookieIssuer):
     """Binds a configuration, a revocation store and an optional revocation callback to apps.
 
     ``store`` defaults to a Redis store when ``redis_url`` is set, else to a :class:`MemoryRevocationStore`
@@ -120,7 +91,7 @@ class AuthViews(TokenIssuer):
                 "A revocation callback was given but AUTHJWT_BLACKLIST_ENABLED is false: enable it"
             )
         self.codec = TokenCodec(self.config, clock=clock)
-        self.store: RevocationStore = store if store is not None else _default_store(self.config)
+        self.store: RevocationStore = store if store is not None else _default_store(self.config, clock)
         self._callback = is_revoked
         self._callback_is_async = inspect.iscoroutinefunction(is_revoked)
         self._readers: dict[tuple[bool, tuple[Location, ...]], TokenReader] = {}
@@ -132,6 +103,10 @@ class AuthViews(TokenIssuer):
     @property
     def _codec(self) -> TokenCodec:
         return self.codec
+
+    @property
+    def _cookies(self) -> CookieWriter:
+        return self.cookies
 
     # -- binding ----------------------------------------------------------------------------------------
     def install(self, app: FastAPI) -> AuthViews:
@@ -170,7 +145,7 @@ class AuthViews(TokenIssuer):
         reader = self.reader(requirement, locations, websocket=connection.scope["type"] == "websocket")
         found = reader.read(connection)
         if found is None and "message" in reader.locations and isinstance(connection, WebSocket):
-            found = await _first_message(connection)
+            found = await read_first_message(connection, self.config.max_token_size)
         if found is None:
             if requirement == "optional":
                 return None

@@ -7,26 +7,40 @@ A reader is built once per (token type, locations) and reused for every request.
 from __future__ import annotations
 
 import hmac
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketState
 
 from .config import AuthViewsConfig
-from .errors import ConfigurationError, CSRFError, InvalidHeaderError, MissingClaimError, MissingTokenError
+from .errors import (
+    ConfigurationError,
+    CSRFError,
+    InvalidHeaderError,
+    MissingClaimError,
+    MissingTokenError,
+    TokenTooLargeError,
+)
+from .tokens import TokenCodec
 
 __all__ = [
     "CSRF_QUERY_PARAM",
+    "FIRST_MESSAGE_TIMEOUT",
     "LOCATIONS",
+    "CookieIssuer",
     "CookieWriter",
     "Found",
     "HeaderLocation",
     "Location",
     "TokenReader",
     "check_locations",
+    "read_first_message",
 ]
 
 #: ``headers``, ``cookies`` and ``query`` come from the configuration; ``message`` is the first message a
@@ -175,6 +189,39 @@ class TokenReader:
         return Found(token, "cookies", csrf_required=True, csrf=csrf)
 
 
+#: How long a WebSocket client has to send its token as the first message.
+FIRST_MESSAGE_TIMEOUT = 10.0
+_NO_FIRST_MESSAGE = "Missing token in the first WebSocket message"
+
+
+async def read_first_message(websocket: WebSocket, max_size: int) -> Found:
+    """Accept the connection and take the token from the client's first message: the bare token as text,
+    or JSON ``{"token": "..."}``. Refused (``MissingTokenError``) after ``FIRST_MESSAGE_TIMEOUT`` seconds,
+    or when the message is longer than a token may be."""
+    if websocket.application_state == WebSocketState.CONNECTING:
+        await websocket.accept()
+    try:
+        with anyio.fail_after(FIRST_MESSAGE_TIMEOUT):
+            message = await websocket.receive()
+    except TimeoutError:
+        raise MissingTokenError(_NO_FIRST_MESSAGE) from None
+    text = message.get("text")
+    if text is None and message.get("bytes") is not None:
+        text = message["bytes"].decode("utf-8", "replace")
+    token: object = (text or "").strip()
+    if len(str(token)) > max_size + 1024:  # a token with some JSON around it, no more
+        raise TokenTooLargeError()
+    if isinstance(token, str) and token.startswith("{"):
+        try:
+            decoded = json.loads(token)
+        except (ValueError, RecursionError):
+            raise MissingTokenError(_NO_FIRST_MESSAGE) from None
+        token = decoded.get("token") if isinstance(decoded, dict) else None
+    if not isinstance(token, str) or not token:
+        raise MissingTokenError(_NO_FIRST_MESSAGE)
+    return Found(token, "message")
+
+
 class CookieWriter:
     """Sets and unsets the token cookies (HttpOnly) and their CSRF cookies (readable by scripts)."""
 
@@ -206,6 +253,10 @@ class CookieWriter:
         if max_age is not None and (not isinstance(max_age, int) or isinstance(max_age, bool)):
             raise TypeError("max_age must be an integer")
         c = self._config
+        if c.cookie_csrf_protect and csrf is None:  # refused before the response is touched
+            raise ValueError(
+                "This token has no csrf claim: it was not issued by this app, or CSRF protection was off"
+            )
         name, path, csrf_name, csrf_path = self._names(token_type)
         age = max_age if max_age is not None else c.cookie_max_age
         common: dict[str, Any] = {
@@ -215,11 +266,7 @@ class CookieWriter:
             "samesite": c.cookie_samesite,
         }
         response.set_cookie(name, token, path=path, httponly=True, **common)
-        if c.cookie_csrf_protect:
-            if csrf is None:
-                raise ValueError(
-                    "This token has no csrf claim: tokens carry one when AUTHJWT_TOKEN_LOCATION lists cookies"
-                )
+        if csrf is not None and c.cookie_csrf_protect:
             response.set_cookie(csrf_name, csrf, path=csrf_path, httponly=False, **common)
 
     def unset(self, response: Response, token_type: str) -> None:
@@ -234,3 +281,45 @@ class CookieWriter:
         response.delete_cookie(name, path=path, httponly=True, **common)
         if c.cookie_csrf_protect:
             response.delete_cookie(csrf_name, path=csrf_path, httponly=False, **common)
+
+
+class CookieIssuer:
+    """The cookie methods of :class:`~fastapi_jwt_views.AuthViews` and of ``self.auth``."""
+
+    __slots__ = ()
+
+    @property
+    def _codec(self) -> TokenCodec:
+        raise NotImplementedError
+
+    @property
+    def _cookies(self) -> CookieWriter:
+        raise NotImplementedError
+
+    def set_access_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
+        """Put an access token in its HttpOnly cookie, and its CSRF value in a cookie scripts can read."""
+        self._set_cookies(response, "access", token, max_age)
+
+    def set_refresh_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
+        """Put a refresh token in its HttpOnly cookie (and its CSRF cookie)."""
+        self._set_cookies(response, "refresh", token, max_age)
+
+    def unset_jwt_cookies(self, response: Response) -> None:
+        """Delete the access and refresh cookies and their CSRF cookies (a logout)."""
+        self.unset_access_cookies(response)
+        self.unset_refresh_cookies(response)
+
+    def unset_access_cookies(self, response: Response) -> None:
+        """Delete the access token cookie and its CSRF cookie."""
+        self._cookies.unset(response, "access")
+
+    def unset_refresh_cookies(self, response: Response) -> None:
+        """Delete the refresh token cookie and its CSRF cookie."""
+        self._cookies.unset(response, "refresh")
+
+    def _set_cookies(self, response: Response, token_type: str, token: str, max_age: int | None) -> None:
+        claims = self._codec.decode(token).claims  # only tokens this app signed go into its cookies
+        if claims.get("type") != token_type:
+            raise ValueError(f"set_{token_type}_cookies() needs a {token_type} token")
+        csrf = claims.get("csrf")
+        self._cookies.set(response, token_type, token, csrf if isinstance(csrf, str) else None, max_age)

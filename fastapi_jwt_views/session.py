@@ -9,13 +9,13 @@ from typing import Any
 
 import anyio.from_thread
 from starlette.requests import HTTPConnection
-from starlette.responses import Response
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
+from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
-from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
+from .tokens import FAMILY_CLAIM, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
 __all__ = ["AuthSession"]
 
@@ -42,7 +42,7 @@ def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> Awaitable[None]:
     return work()
 
 
-class AuthSession(TokenIssuer):
+class AuthSession(TokenIssuer, CookieIssuer):
     """The caller's verified token, and the token operations of the app that received it.
 
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
@@ -113,6 +113,10 @@ class AuthSession(TokenIssuer):
     def _codec(self) -> TokenCodec:
         return self.authviews.codec
 
+    @property
+    def _cookies(self) -> CookieWriter:
+        return self.authviews.cookies
+
     # -- tokens -----------------------------------------------------------------------------------------
     def get_jti(self, token: str) -> str | None:
         """Verify an encoded token and return its ``jti``."""
@@ -161,37 +165,6 @@ class AuthSession(TokenIssuer):
             raise self.authviews.missing_token()
         return self._token.claims["sub"]  # type: ignore[no-any-return]
 
-    # -- cookies ----------------------------------------------------------------------------------------
-    def set_access_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
-        """Put an access token in its HttpOnly cookie, and its CSRF value in a cookie scripts can read."""
-        self._set_cookies(response, ACCESS, token, max_age)
-
-    def set_refresh_cookies(self, response: Response, token: str, max_age: int | None = None) -> None:
-        """Put a refresh token in its HttpOnly cookie (and its CSRF cookie)."""
-        self._set_cookies(response, REFRESH, token, max_age)
-
-    def unset_jwt_cookies(self, response: Response) -> None:
-        """Delete the access and refresh cookies and their CSRF cookies (a logout)."""
-        self.unset_access_cookies(response)
-        self.unset_refresh_cookies(response)
-
-    def unset_access_cookies(self, response: Response) -> None:
-        """Delete the access token cookie and its CSRF cookie."""
-        self.authviews.cookies.unset(response, ACCESS)
-
-    def unset_refresh_cookies(self, response: Response) -> None:
-        """Delete the refresh token cookie and its CSRF cookie."""
-        self.authviews.cookies.unset(response, REFRESH)
-
-    def _set_cookies(self, response: Response, token_type: str, token: str, max_age: int | None) -> None:
-        claims = self._codec.decode(token).claims  # only tokens this app signed go into its cookies
-        if claims.get("type") != token_type:
-            raise ValueError(f"set_{token_type}_cookies() needs a {token_type} token")
-        csrf = claims.get("csrf")
-        self.authviews.cookies.set(
-            response, token_type, token, csrf if isinstance(csrf, str) else None, max_age
-        )
-
     # -- WebSockets ---------------------------------------------------------------------------------------
     async def check(self) -> None:
         """Verify the current token again (expiry, revocation); raise if it is no longer acceptable.
@@ -215,35 +188,50 @@ class AuthSession(TokenIssuer):
             raise RuntimeError("This is not a WebSocket connection")
         return self.connection
 
+    async def accept(self, subprotocol: str | None = None) -> None:
+        """Accept the WebSocket unless it already is (a token sent as the first message accepts it)."""
+        if self.websocket.application_state == WebSocketState.CONNECTING:
+            await self.websocket.accept(subprotocol)
+
     async def receive_text(self) -> str:
-        """Check the token, then receive a text message."""
+        """Receive a text message; the token is checked before waiting and again before handing it over."""
+        await self._ready()
+        data = await self.websocket.receive_text()
         await self.check()
-        return await self.websocket.receive_text()
+        return data
 
     async def receive_bytes(self) -> bytes:
-        """Check the token, then receive a binary message."""
+        """Receive a binary message (the token checked as for :meth:`receive_text`)."""
+        await self._ready()
+        data = await self.websocket.receive_bytes()
         await self.check()
-        return await self.websocket.receive_bytes()
+        return data
 
     async def receive_json(self) -> Any:
-        """Check the token, then receive a JSON message."""
+        """Receive a JSON message (the token checked as for :meth:`receive_text`)."""
+        await self._ready()
+        data = await self.websocket.receive_json()
         await self.check()
-        return await self.websocket.receive_json()
+        return data
 
     async def send_text(self, data: str) -> None:
         """Check the token, then send a text message."""
-        await self.check()
+        await self._ready()
         await self.websocket.send_text(data)
 
     async def send_bytes(self, data: bytes) -> None:
         """Check the token, then send a binary message."""
-        await self.check()
+        await self._ready()
         await self.websocket.send_bytes(data)
 
     async def send_json(self, data: Any) -> None:
         """Check the token, then send a JSON message."""
-        await self.check()
+        await self._ready()
         await self.websocket.send_json(data)
+
+    async def _ready(self) -> None:
+        await self.accept()
+        await self.check()
 
     # -- revoking ---------------------------------------------------------------------------------------
     def revoke(self) -> Awaitable[None]:

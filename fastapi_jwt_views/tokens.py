@@ -111,7 +111,8 @@ class TokenCodec:
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
         self._leeway = config.decode_leeway.total_seconds()
-        self._csrf = config.cookie_csrf_protect and "cookies" in config.token_location
+        # Any view may read cookies (its own ``locations``), so every token can go into a cookie.
+        self._csrf = config.cookie_csrf_protect
         # Verified tokens by their encoded form: a client sends the same token many times, and checking
         # its signature again each time is most of the cost of a request. Only signature-checked tokens
         # enter; time claims and revocation are checked on every use.

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket, WebSocketState
 
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
@@ -41,8 +42,12 @@ async def _session(
     try:
         token = await authviews.authenticate(connection, requirement, locations)
     except AuthViewsError as exc:
-        if connection.scope["type"] == "websocket":
-            raise as_websocket_error(exc) from exc  # close code 1008, the same detail as reason
+        if isinstance(connection, WebSocket):
+            # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
+            # the close code and reason. Then close with 1008 and the same detail as over HTTP.
+            if connection.application_state == WebSocketState.CONNECTING:
+                await connection.accept()
+            raise as_websocket_error(exc) from exc
         raise
     return AuthSession(authviews, token, connection, requirement)
 
