@@ -10,7 +10,8 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, Literal, cast
 
 from fastapi import FastAPI
@@ -35,6 +36,7 @@ logger = logging.getLogger("fastapi_jwt_views")
 Requirement = Literal["access", "fresh", "refresh", "optional"]
 
 _STATE_KEY = "fastapi_jwt_views"
+_CLOSES_STORE = "__fastapi_jwt_views_closes_store__"
 _zero_config_lock = threading.Lock()
 _default_factory: Callable[[], AuthViews] | None = None
 
@@ -61,6 +63,23 @@ def _default_store(config: AuthViewsConfig, clock: Callable[[], float]) -> Revoc
             'pip install "fastapi-jwt-views[redis]"'
         ) from exc
     return RedisRevocationStore.from_config(config)
+
+
+def _close_at_shutdown(app: FastAPI) -> None:
+    if getattr(app.router, _CLOSES_STORE, False):
+        return
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+            yield state
+        found: AuthViews | None = getattr(app.state, _STATE_KEY, None)
+        if found is not None:
+            await found.aclose()
+
+    app.router.lifespan_context = lifespan
+    setattr(app.router, _CLOSES_STORE, True)
 
 
 def _document(app: ASGIApp) -> None:
@@ -110,10 +129,21 @@ class AuthViews(TokenIssuer, CookieIssuer):
 
     # -- binding ----------------------------------------------------------------------------------------
     def install(self, app: FastAPI) -> AuthViews:
-        """Make this the authentication of ``app`` (and return self)."""
+        """Make this the authentication of ``app`` (and return self).
+
+        The app's OpenAPI document then declares its security schemes, and the app's shutdown closes the
+        store's connections (a Redis store built from ``AUTHJWT_REDIS_URL``).
+        """
         setattr(app.state, _STATE_KEY, self)
         _document(app)
+        _close_at_shutdown(app)
         return self
+
+    async def aclose(self) -> None:
+        """Close what the store holds open (the connections of a Redis store it built itself)."""
+        close = getattr(self.store, "aclose", None)
+        if close is not None:
+            await close()
 
     @classmethod
     def of(cls, app: ASGIApp) -> AuthViews:
