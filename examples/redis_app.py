@@ -20,8 +20,7 @@ Run it (``pip install "fastapi-jwt-views[redis,examples]"``)::
 """
 
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from pydantic import BaseModel
@@ -32,15 +31,8 @@ from fastapi_jwt_views.revocation.redis import RedisRevocationStore
 config = AuthViewsConfig.from_env().replace(blacklist_enabled=True)
 store = RedisRevocationStore.from_config(config)  # needs AUTHJWT_REDIS_URL: no silent per-process fallback
 
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    yield
-    await store.aclose()
-
-
-app = FastAPI(title="fastapi-jwt-views: Redis revocation", lifespan=lifespan)
-authviews = AuthViews(config, store=store).install(app)
+app = FastAPI(title="fastapi-jwt-views: Redis revocation")
+authviews = AuthViews(config, store=store).install(app)  # the app's shutdown closes the store
 router = APIRouter()
 
 USERS = {"test": "test"}
