@@ -28,7 +28,7 @@ from .revocation import MemoryRevocationStore, RevocationCallback, RevocationSto
 from .sessions import LoginSessions
 from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
 
-__all__ = ["AuthViews", "Requirement", "TokenPair"]
+__all__ = ["AuthViews", "Requirement", "TokenPair", "check_requirement", "set_default_factory"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
@@ -85,6 +85,18 @@ def _close_at_shutdown(app: FastAPI) -> None:
 def _document(app: ASGIApp) -> None:
     if isinstance(app, FastAPI):
         document(app, lambda: AuthViews.of(app).config)
+
+
+def check_requirement(claims: Mapping[str, Any], requirement: Requirement) -> None:
+    """Refuse verified claims whose token type (or freshness) does not meet ``requirement``."""
+    token_type = claims.get("type")
+    if requirement == REFRESH:
+        if token_type != REFRESH:
+            raise errors.RefreshTokenRequiredError()
+    elif token_type != ACCESS:
+        raise errors.AccessTokenRequiredError()
+    elif requirement == "fresh" and claims.get("fresh") is not True:
+        raise errors.FreshTokenRequiredError()
 
 
 class AuthViews(TokenIssuer, CookieIssuer):
@@ -212,17 +224,18 @@ class AuthViews(TokenIssuer, CookieIssuer):
     async def verify(self, token: str, requirement: Requirement = "access") -> VerifiedToken:
         """Verify an encoded token against a requirement, including revocation."""
         verified = self.codec.decode(token)
-        token_type = verified.claims["type"]
-        if requirement == REFRESH:
-            if token_type != REFRESH:
-                raise errors.RefreshTokenRequiredError()
-        elif token_type != ACCESS:
-            raise errors.AccessTokenRequiredError()
-        elif requirement == "fresh" and verified.claims.get("fresh") is not True:
-            raise errors.FreshTokenRequiredError()
-        if token_type in self._checked_types:
+        check_requirement(verified.claims, requirement)
+        if verified.claims["type"] in self._checked_types:
             await self._check_revocation(verified.claims)
         return verified
+
+    @property
+    def verification_may_wait(self) -> bool:
+        """Whether :meth:`verify` may suspend: a revocation check doing I/O (a store other than the
+        in-memory one, or a callback). When False, synchronous code can drive it to completion."""
+        if not self._checked_types:
+            return False
+        return not (type(self.store) is MemoryRevocationStore and self._callback is None)
 
     async def _check_revocation(self, claims: Mapping[str, Any]) -> None:
         jti = claims.get("jti")

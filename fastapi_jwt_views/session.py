@@ -7,10 +7,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-import anyio.from_thread
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._sync import run_blocking
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
@@ -34,10 +34,7 @@ def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> Awaitable[None]:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        try:
-            anyio.from_thread.run(work)  # a sync FastAPI handler: hop back to the event loop and wait
-        except RuntimeError:
-            asyncio.run(work())  # not inside an app at all (a script): run it on a loop of its own
+        run_blocking(work)
         return _Done()
     return work()
 
