@@ -1,6 +1,7 @@
 """JWT authentication for FastAPI, written as class-based views."""
 
 from .cbv import cbv
+from .compat import AuthJWT
 from .config import AuthViewsConfig
 from .core import AuthViews, TokenPair
 from .errors import (
@@ -26,6 +27,7 @@ from .errors import (
     TokenError,
     TokenTooLargeError,
 )
+from .exceptions import AuthJWTException
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
 from .session import AuthSession
 from .views import (
@@ -47,6 +49,8 @@ __all__ = [
     "AccessTokenRequiredError",
     "AlgorithmNotAllowedError",
     "AuthDependency",
+    "AuthJWT",
+    "AuthJWTException",
     "AuthSession",
     "AuthViews",
     "AuthViewsConfig",

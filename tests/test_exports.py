@@ -5,9 +5,11 @@ def test_exported_members_all_listed_and_sorted() -> None:
     public = {name for name in vars(fastapi_jwt_views) if not name.startswith("_")}
     modules = {
         "cbv",
+        "compat",
         "config",
         "core",
         "errors",
+        "exceptions",
         "keys",
         "locations",
         "openapi",
