@@ -562,3 +562,7 @@ class AuthJWT:
         if not isinstance(target, Response):
             raise TypeError("The response must be an object response FastAPI")
         return target
+
+
+# FastAPI < 0.12x resolves a class dependency's string annotations without its module's globals.
+AuthJWT.__init__.__annotations__.update(req=HTTPConnection, res=Response)
