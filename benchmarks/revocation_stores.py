@@ -55,6 +55,7 @@ from fastapi_jwt_views.revocation.redis import RedisRevocationStore
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from benchmarks.throughput import BenchmarkError, _receive, make_scope  # noqa: E402  (the same requests)
 from tests.redis_server import RedisServer  # noqa: E402
 
 SECRET = "benchmark-secret-0123456789-abcdefghijklmnopqrstuvwxyz"  # >= 32 bytes for HS256
@@ -77,35 +78,6 @@ def build_app(config: AuthViewsConfig) -> tuple[FastAPI, AuthViews]:
 
     app.include_router(router)
     return app, authviews
-
-
-def make_scope(token: str) -> Scope:
-    headers = [(b"host", b"bench"), (b"authorization", b"Bearer " + token.encode("ascii"))]
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/view",
-        "raw_path": b"/view",
-        "root_path": "",
-        "query_string": b"",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("bench", 80),
-    }
-
-
-_REQUEST_MESSAGE: Message = {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def _receive() -> Message:
-    return _REQUEST_MESSAGE
-
-
-class BenchmarkError(RuntimeError):
-    """A request did not answer as the benchmark expects."""
 
 
 async def request(app: Any, scope: Scope) -> int:
@@ -155,7 +127,8 @@ def build_cases(redis_url: str, prefix: str) -> list[Case]:
     cases = []
     for name, label, config in configs:
         app, authviews = build_app(config)
-        cases.append(Case(name, label, app, authviews, make_scope(authviews.create_access_token(IDENTITY))))
+        scope = make_scope("/view", authviews.create_access_token(IDENTITY))
+        cases.append(Case(name, label, app, authviews, scope))
     return cases
 
 
@@ -166,7 +139,7 @@ async def check_answers(cases: list[Case]) -> None:
         if case.authviews.config.blacklist_enabled:
             revoked = case.authviews.create_access_token(IDENTITY)
             await case.authviews.revoke_token(revoked)
-            if (status := await request(case.app, make_scope(revoked))) != 401:
+            if (status := await request(case.app, make_scope("/view", revoked))) != 401:
                 raise BenchmarkError(f"{case.name}: a revoked token answered {status}, expected 401")
 
 
