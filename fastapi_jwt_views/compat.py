@@ -37,12 +37,12 @@ from starlette.websockets import WebSocket
 from . import errors
 from ._sync import complete_now, run_blocking, run_on_private_loop
 from .config import ENV_PREFIX, AuthViewsConfig
-from .core import AuthViews, Requirement, check_requirement, set_default_factory
+from .core import AuthViews, set_default_factory
 from .exceptions import AuthJWTException, translate
 from .locations import Found
 from .revocation import MemoryRevocationStore, RevocationCallback
 from .session import AuthSession
-from .tokens import ACCESS, REFRESH, TokenType, VerifiedToken
+from .tokens import ACCESS, REFRESH, Requirement, TokenType, VerifiedToken, check_requirement
 
 __all__ = ["AuthJWT", "AuthJWTException"]
 

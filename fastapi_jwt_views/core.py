@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -26,14 +26,20 @@ from .locations import CookieIssuer, CookieWriter, Location, TokenReader, read_f
 from .openapi import document
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, fail_closed, family_key
 from .sessions import LoginSessions
-from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
+from .tokens import (
+    FAMILY_CLAIM,
+    REFRESH,
+    Requirement,
+    TokenCodec,
+    TokenIssuer,
+    TokenPair,
+    VerifiedToken,
+    check_requirement,
+)
 
-__all__ = ["AuthViews", "Requirement", "TokenPair", "check_requirement", "set_default_factory"]
+__all__ = ["AuthViews", "Requirement", "TokenPair", "set_default_factory"]
 
 logger = logging.getLogger("fastapi_jwt_views")
-
-#: What a route asks of the caller's token.
-Requirement = Literal["access", "fresh", "refresh", "optional"]
 
 _STATE_KEY = "fastapi_jwt_views"
 _CLOSES_STORE = "__fastapi_jwt_views_closes_store__"
@@ -85,18 +91,6 @@ def _close_at_shutdown(app: FastAPI) -> None:
 def _document(app: ASGIApp) -> None:
     if isinstance(app, FastAPI):
         document(app, lambda: AuthViews.of(app).config)
-
-
-def check_requirement(claims: Mapping[str, Any], requirement: Requirement) -> None:
-    """Refuse verified claims whose token type (or freshness) does not meet ``requirement``."""
-    token_type = claims.get("type")
-    if requirement == REFRESH:
-        if token_type != REFRESH:
-            raise errors.RefreshTokenRequiredError()
-    elif token_type != ACCESS:
-        raise errors.AccessTokenRequiredError()
-    elif requirement == "fresh" and claims.get("fresh") is not True:
-        raise errors.FreshTokenRequiredError()
 
 
 class AuthViews(TokenIssuer, CookieIssuer):
@@ -275,7 +269,7 @@ class AuthViews(TokenIssuer, CookieIssuer):
     async def revoke_jti(self, jti: str, expires_at: float | None = None) -> None:
         """Revoke a token by its ``jti``; without ``expires_at`` it stays revoked as long as any token
         this configuration issues could live (forever when tokens never expire)."""
-        self._require_revocation()
+        self.require_revocation()
         if expires_at is None:
             expires_at = self._longest_life()
         with fail_closed("could not revoke a token"):
@@ -285,7 +279,8 @@ class AuthViews(TokenIssuer, CookieIssuer):
         """Revoke an encoded token of any type (its signature is verified first)."""
         await self.revoke_claims(self.codec.decode(token).claims)
 
-    def _require_revocation(self) -> None:
+    def require_revocation(self) -> None:
+        """Raise RuntimeError unless revocation is enabled (otherwise a revocation is never checked)."""
         if not self.config.blacklist_enabled:
             raise RuntimeError(
                 "Revoking tokens needs AUTHJWT_BLACKLIST_ENABLED=true (otherwise revocation is never checked)"

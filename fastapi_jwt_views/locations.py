@@ -18,6 +18,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._checks import LOCATIONS as CONFIGURABLE_LOCATIONS
 from .config import AuthViewsConfig
 from .errors import (
     ConfigurationError,
@@ -46,7 +47,7 @@ __all__ = [
 #: ``headers``, ``cookies`` and ``query`` come from the configuration; ``message`` is the first message a
 #: WebSocket client sends (WebSocket routes only).
 Location = Literal["headers", "cookies", "query", "message"]
-LOCATIONS: Final = ("headers", "cookies", "query", "message")
+LOCATIONS: Final = (*CONFIGURABLE_LOCATIONS, "message")
 #: The query parameter that carries the CSRF value of a cookie token on a WebSocket handshake.
 CSRF_QUERY_PARAM: Final = "csrf_token"
 

@@ -18,6 +18,8 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from .config import AuthViewsConfig
+from .locations import Location
+from .tokens import Requirement
 
 __all__ = ["MARK_PREFIX", "AuthScheme", "document"]
 
@@ -30,9 +32,9 @@ _DOCUMENTED: Final = "__fastapi_jwt_views_openapi__"
 class AuthScheme(SecurityBase):
     """The security-scheme side of an authentication dependency: what it requires and where it looks."""
 
-    def __init__(self, requirement: str, locations: Sequence[str] | None) -> None:
-        self.requirement = requirement
-        self.locations = tuple(locations) if locations is not None else None
+    def __init__(self, requirement: Requirement, locations: tuple[Location, ...] | None) -> None:
+        self.requirement: Requirement = requirement
+        self.locations = locations
         where = ",".join(self.locations) if self.locations is not None else "configured"
         self.scheme_name = f"{MARK_PREFIX}{requirement}:{where}"
         # What the default configuration declares, should the document not be rewritten.

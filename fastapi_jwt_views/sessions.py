@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 from . import errors
 from .revocation import LoginSession, SessionStore, family_key
 from .revocation.base import fail_closed
-from .tokens import ACCESS, FAMILY_CLAIM, REFRESH, RESERVED_CLAIMS, TokenPair, VerifiedToken
+from .tokens import (
+    ACCESS,
+    FAMILY_CLAIM,
+    REFRESH,
+    RESERVED_CLAIMS,
+    TokenPair,
+    VerifiedToken,
+    check_requirement,
+)
 
 if TYPE_CHECKING:
     from .core import AuthViews
@@ -42,7 +50,7 @@ class LoginSessions:
             raise RuntimeError(
                 f"Login sessions need a store that keeps sessions (memory, Redis), not {type(store).__name__}"
             )
-        self._authviews._require_revocation()
+        self._authviews.require_revocation()
         return store
 
     def _now(self) -> float:
@@ -81,8 +89,7 @@ class LoginSessions:
         user claims) and, with rotation, a new refresh token while the presented one is revoked;
         without rotation the presented refresh token is returned as it is."""
         authviews, claims = self._authviews, token.claims
-        if claims.get("type") != REFRESH:
-            raise errors.RefreshTokenRequiredError()
+        check_requirement(claims, REFRESH)
         identity, family = claims["sub"], claims.get(FAMILY_CLAIM)
         family = family if isinstance(family, str) else None
         extra = {name: value for name, value in claims.items() if name not in RESERVED_CLAIMS}

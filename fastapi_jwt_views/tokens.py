@@ -32,14 +32,18 @@ __all__ = [
     "FAMILY_CLAIM",
     "REFRESH",
     "RESERVED_CLAIMS",
+    "Requirement",
     "TokenCodec",
     "TokenIssuer",
     "TokenPair",
     "TokenType",
     "VerifiedToken",
+    "check_requirement",
 ]
 
 TokenType = Literal["access", "refresh"]
+#: What a route asks of the caller's token.
+Requirement = Literal["access", "fresh", "refresh", "optional"]
 ACCESS: Final = "access"
 REFRESH: Final = "refresh"
 
@@ -289,6 +293,18 @@ class TokenCodec:
         if exp is None:
             return None
         return float(exp) + self._leeway
+
+
+def check_requirement(claims: Mapping[str, Any], requirement: Requirement) -> None:
+    """Refuse verified claims whose token type (or freshness) does not meet ``requirement``."""
+    token_type = claims.get("type")
+    if requirement == REFRESH:
+        if token_type != REFRESH:
+            raise errors.RefreshTokenRequiredError()
+    elif token_type != ACCESS:
+        raise errors.AccessTokenRequiredError()
+    elif requirement == "fresh" and claims.get("fresh") is not True:
+        raise errors.FreshTokenRequiredError()
 
 
 class TokenPair(NamedTuple):

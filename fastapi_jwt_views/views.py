@@ -61,15 +61,13 @@ class AuthDependency(AuthScheme):
 
     def __init__(self, requirement: Requirement, locations: tuple[Location, ...] | None, doc: str) -> None:
         super().__init__(requirement, locations)
-        self._requirement: Requirement = requirement
-        self._locations = locations
         self.__doc__ = doc
 
     async def __call__(self, connection: HTTPConnection) -> AuthSession:
-        return await _session(connection, self._requirement, self._locations)
+        return await _session(connection, self.requirement, self.locations)
 
     def __repr__(self) -> str:
-        return f"require({self._requirement!r}, locations={self._locations!r})"
+        return f"require({self.requirement!r}, locations={self.locations!r})"
 
 
 # FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
