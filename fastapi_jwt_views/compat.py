@@ -121,7 +121,7 @@ def _authviews_for(connection: HTTPConnection | None) -> AuthViews:
     if connection is None:
         return _process_default()
     app = connection.app
-    authviews = AuthViews.of(app)
+    authviews = AuthViews.find(connection) or AuthViews.of(app)
     if authviews in _made and _defaults.generation:  # load_config's, perhaps called again since: follow it
         current = _process_default()
         if current is not authviews:

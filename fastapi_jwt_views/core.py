@@ -152,6 +152,12 @@ class AuthViews(TokenIssuer, CookieIssuer):
             await close()
 
     @classmethod
+    def find(cls, connection: HTTPConnection) -> AuthViews | None:
+        """The instance installed for the app serving ``connection``, or None when none is installed."""
+        found: AuthViews | None = getattr(connection.app.state, _STATE_KEY, None)
+        return found
+
+    @classmethod
     def of(cls, app: ASGIApp) -> AuthViews:
         """The instance installed on ``app``; with none, one built once from ``AUTHJWT_*`` variables
         (or from ``AuthJWT.load_config``, the compatibility API's process-wide configuration)."""
