@@ -36,6 +36,7 @@ T = TypeVar("T")
 
 CBV_CLASS_KEY = "__cbv_class__"
 _USER_INIT_KEY = "__cbv_user_init__"  # set on generated __init__s: the user's __init__ they call
+_FINISH = "__cbv_finish__"  # an async method awaited after each async handler returns (the views use it)
 _VAR_KINDS = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
 
@@ -120,12 +121,45 @@ def _register_endpoints(router: APIRouter, cls: type[Any], *urls: str) -> None:
         ):
             endpoint = _flat_endpoint(cls, route.endpoint) if dependency is not cls else None
             if endpoint is None:
+                endpoint = _finishing(cls, route.endpoint)
                 # fastapi-utils' helper only wraps its argument in Depends(...); it need not be the class
-                _update_cbv_route_endpoint_signature(dependency, route)  # type: ignore[arg-type]
-                endpoint = route.endpoint
+                _update_cbv_route_endpoint_signature(dependency, _Endpoint(endpoint))  # type: ignore[arg-type]
             router.routes[index] = _rebuild(router, route, f"{cls.__name__}.{route.name}", endpoint)
             setattr(router.routes[index], CBV_CLASS_KEY, cls)
     getattr(router, "_mark_routes_changed", lambda: None)()  # FastAPI >= 0.16x caches included routes
+
+
+class _Endpoint:
+    """What fastapi-utils' signature helper reads of a route: its endpoint."""
+
+    def __init__(self, endpoint: Callable[..., Any]) -> None:
+        self.endpoint = endpoint
+
+
+def _finishing(cls: type[Any], method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method``, or for an async method of a class with ``__cbv_finish__``, a wrapper awaiting it after
+    the method returns (the views finish operations their handler did not await)."""
+    if not (inspect.iscoroutinefunction(method) and hasattr(cls, _FINISH)):
+        return method
+
+    async def endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = await method(self, *args, **kwargs)
+        await getattr(self, _FINISH)()
+        return result
+
+    functools.update_wrapper(endpoint, method)
+    signature = inspect.signature(method)
+    try:  # FastAPI would resolve string annotations in this module's globals, not the method's
+        hints = get_type_hints(method, include_extras=True)
+    except Exception:
+        hints = {}
+    endpoint.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[
+            p.replace(annotation=hints.get(p.name, p.annotation)) for p in signature.parameters.values()
+        ],
+        return_annotation=hints.get("return", signature.return_annotation),
+    )
+    return endpoint
 
 
 def _flat_endpoint(cls: type[Any], method: Callable[..., Any]) -> Callable[..., Any] | None:
@@ -149,7 +183,15 @@ def _flat_endpoint(cls: type[Any], method: Callable[..., Any]) -> Callable[..., 
     ):
         return None
 
-    if inspect.iscoroutinefunction(method):
+    if inspect.iscoroutinefunction(method) and hasattr(cls, _FINISH):
+
+        async def endpoint(**kwargs: Any) -> Any:
+            view = cls(**{name: kwargs.pop(name) for name in view_names})
+            result = await method(view, **kwargs)
+            await getattr(view, _FINISH)()
+            return result
+
+    elif inspect.iscoroutinefunction(method):
 
         async def endpoint(**kwargs: Any) -> Any:
             view = cls(**{name: kwargs.pop(name) for name in view_names})

@@ -37,7 +37,7 @@ from starlette.websockets import WebSocket
 from . import errors
 from ._sync import complete_now, run_blocking, run_on_private_loop
 from .config import ENV_PREFIX, AuthViewsConfig
-from .core import AuthViews, set_default_factory
+from .core import AuthViews
 from .exceptions import AuthJWTException, translate
 from .locations import Found
 from .revocation import MemoryRevocationStore, RevocationCallback
@@ -56,6 +56,7 @@ _Outcome = VerifiedToken | errors.AuthViewsError
 PRIVATE_LOOP_TIMEOUT: Final = 10.0
 _CONFIG_TYPE_ERROR: Final = "Config must be pydantic 'BaseSettings' or list of tuple"
 _MAX_WEBSOCKET_CANDIDATES: Final = 4
+_APP_DEFAULT: Final = "fastapi_jwt_views_compat_default"
 
 
 # -- the process-wide configuration of load_config and the denylist loaders -----------------------------
@@ -101,7 +102,6 @@ def _process_default() -> AuthViews:
 
 def _configure(**changes: Any) -> None:
     _defaults.update(**changes)
-    set_default_factory(_process_default)
 
 
 def _config_from(loaded: object) -> AuthViewsConfig:
@@ -120,12 +120,17 @@ def _config_from(loaded: object) -> AuthViewsConfig:
 def _authviews_for(connection: HTTPConnection | None) -> AuthViews:
     if connection is None:
         return _process_default()
-    app = connection.app
-    authviews = AuthViews.find(connection) or AuthViews.of(app)
-    if authviews in _made and _defaults.generation:  # load_config's, perhaps called again since: follow it
+    found = AuthViews.find(connection)
+    if found is not None:
+        return found
+    # No AuthViews installed: the process-wide configuration, kept per app (the views never use it).
+    state = connection.app.state
+    authviews: AuthViews | None = getattr(state, _APP_DEFAULT, None)
+    if authviews is None or (authviews in _made and _defaults.generation):  # follow load_config
         current = _process_default()
         if current is not authviews:
-            authviews = current.install(app)
+            authviews = current
+            setattr(state, _APP_DEFAULT, authviews)
     return authviews
 
 

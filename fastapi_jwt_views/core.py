@@ -1,18 +1,17 @@
 """``AuthViews``: one configuration, its keys and its revocation store, bound to FastAPI apps.
 
-This is the one core that the views, the dependencies and the session are thin layers over. It lives on
-``app.state``, so two apps in one process can each have their own; nothing here is process-global.
+This is the one core that the views, the dependencies and the session are thin layers over. ``install(app)``
+binds it to an application tree (see :mod:`fastapi_jwt_views._apps`), so two apps in one process can each
+have their own; nothing here is process-global, and nothing is built from the environment behind your back.
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
 import time
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final, cast
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +20,7 @@ from starlette.types import ASGIApp
 from starlette.websockets import WebSocket
 
 from . import errors
+from ._apps import NOT_INSTALLED, SCOPE_KEY, bind, installed_on
 from .config import AuthViewsConfig
 from .locations import CookieIssuer, CookieWriter, Location, TokenReader, read_first_message
 from .openapi import document
@@ -37,25 +37,14 @@ from .tokens import (
     check_requirement,
 )
 
-__all__ = ["AuthViews", "Requirement", "TokenPair", "set_default_factory"]
+__all__ = ["AuthViews", "Requirement", "TokenPair"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
-_STATE_KEY = "fastapi_jwt_views"
-_CLOSES_STORE = "__fastapi_jwt_views_closes_store__"
-_zero_config_lock = threading.Lock()
-_default_factory: Callable[[], AuthViews] | None = None
-
-
-def set_default_factory(factory: Callable[[], AuthViews] | None) -> None:
-    """Replace how an app without an installed ``AuthViews`` gets one (None: from the environment).
-
-    Only ``AuthJWT.load_config`` and ``AuthJWT.token_in_denylist_loader`` use this: process-wide
-    configuration is their documented meaning in fastapi-jwt-auth. Apps that install an ``AuthViews``
-    are not affected.
-    """
-    global _default_factory
-    _default_factory = factory
+REVOCATION_DISABLED: Final = (
+    "Revoking tokens needs revocation enabled: set AUTHJWT_BLACKLIST_ENABLED=true "
+    "(AuthViewsConfig(denylist_enabled=True) in code); without it a revoked token is never checked"
+)
 
 
 def _default_store(config: AuthViewsConfig, clock: Callable[[], float]) -> RevocationStore:
@@ -69,28 +58,6 @@ def _default_store(config: AuthViewsConfig, clock: Callable[[], float]) -> Revoc
             'pip install "fastapi-jwt-views[redis]"'
         ) from exc
     return RedisRevocationStore.from_config(config)
-
-
-def _close_at_shutdown(app: FastAPI) -> None:
-    if getattr(app.router, _CLOSES_STORE, False):
-        return
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with inner(app) as state:
-            yield state
-        found: AuthViews | None = getattr(app.state, _STATE_KEY, None)
-        if found is not None:
-            await found.aclose()
-
-    app.router.lifespan_context = lifespan
-    setattr(app.router, _CLOSES_STORE, True)
-
-
-def _document(app: ASGIApp) -> None:
-    if isinstance(app, FastAPI):
-        document(app, lambda: AuthViews.of(app).config)
 
 
 class AuthViews(TokenIssuer, CookieIssuer):
@@ -135,14 +102,16 @@ class AuthViews(TokenIssuer, CookieIssuer):
 
     # -- binding ----------------------------------------------------------------------------------------
     def install(self, app: FastAPI) -> AuthViews:
-        """Make this the authentication of ``app`` (and return self).
+        """Make this the authentication of ``app`` and of every app mounted under it that installs none
+        of its own (and return self).
 
-        The app's OpenAPI document then declares its security schemes, and the app's shutdown closes the
-        store's connections (a Redis store built from ``AUTHJWT_REDIS_URL``).
+        Every request and WebSocket the app serves then finds this instance (:meth:`find`); its start-up
+        refuses view routes left without authentication; its OpenAPI document declares the security
+        schemes; its shutdown closes the store's connections (a Redis store built from
+        ``AUTHJWT_REDIS_URL``).
         """
-        setattr(app.state, _STATE_KEY, self)
-        _document(app)
-        _close_at_shutdown(app)
+        bind(app, self)
+        document(app, lambda: (installed_on(app) or self).config)
         return self
 
     async def aclose(self) -> None:
@@ -152,24 +121,20 @@ class AuthViews(TokenIssuer, CookieIssuer):
             await close()
 
     @classmethod
-    def find(cls, connection: HTTPConnection) -> AuthViews | None:
-        """The instance installed for the app serving ``connection``, or None when none is installed."""
-        found: AuthViews | None = getattr(connection.app.state, _STATE_KEY, None)
-        return found
+    def find(cls, target: HTTPConnection | ASGIApp) -> AuthViews | None:
+        """The instance serving a connection (installed on its app or on an app it is mounted in), or the
+        one installed on an app; None when there is none. Nothing is built from the environment."""
+        if isinstance(target, HTTPConnection):
+            found: AuthViews | None = target.scope.get(SCOPE_KEY)
+            return found
+        return installed_on(target)
 
     @classmethod
-    def of(cls, app: ASGIApp) -> AuthViews:
-        """The instance installed on ``app``; with none, one built once from ``AUTHJWT_*`` variables
-        (or from ``AuthJWT.load_config``, the compatibility API's process-wide configuration)."""
-        state = app.state  # type: ignore[attr-defined]
-        found: AuthViews | None = getattr(state, _STATE_KEY, None)
+    def of(cls, target: HTTPConnection | ASGIApp) -> AuthViews:
+        """As :meth:`find`, but raise :class:`ConfigurationError` (naming the fix) when there is none."""
+        found = cls.find(target)
         if found is None:
-            with _zero_config_lock:
-                found = getattr(state, _STATE_KEY, None)
-                if found is None:
-                    found = _default_factory() if _default_factory is not None else cls()
-                    setattr(state, _STATE_KEY, found)
-                    _document(app)
+            raise errors.ConfigurationError(NOT_INSTALLED)
         return found
 
     # -- verifying --------------------------------------------------------------------------------------
@@ -187,7 +152,8 @@ class AuthViews(TokenIssuer, CookieIssuer):
         reader = self.reader(requirement, locations, websocket=connection.scope["type"] == "websocket")
         found = reader.read(connection)
         if found is None and "message" in reader.locations and isinstance(connection, WebSocket):
-            found = await read_first_message(connection, self.config.max_token_size)
+            optional = requirement == "optional"  # an anonymous client sends a message without a token
+            found = await read_first_message(connection, self.config.max_token_size, optional=optional)
         if found is None:
             if requirement == "optional":
                 return None
@@ -286,11 +252,11 @@ class AuthViews(TokenIssuer, CookieIssuer):
         await self.revoke_claims(self.codec.decode(token).claims)
 
     def require_revocation(self) -> None:
-        """Raise RuntimeError unless revocation is enabled (otherwise a revocation is never checked)."""
+        """Raise :class:`MisconfiguredError` (a 500 naming the setting, and a ``RuntimeError``) unless
+        revocation is enabled: otherwise a revoked token would never be checked."""
         if not self.config.blacklist_enabled:
-            raise RuntimeError(
-                "Revoking tokens needs AUTHJWT_BLACKLIST_ENABLED=true (otherwise revocation is never checked)"
-            )
+            logger.error("%s", REVOCATION_DISABLED)
+            raise errors.MisconfiguredError(REVOCATION_DISABLED)
 
     def _longest_life(self) -> float | None:
         lives = (self.config.access_token_expires, self.config.refresh_token_expires)

@@ -26,7 +26,12 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
 
 :class:`ConfigurationError` is not an HTTP error: it is raised when a configuration is built, so a bad
-setting stops the application at start-up.
+setting stops the application at start-up. :class:`MisconfiguredError` (an ``HTTPException`` and a
+``RuntimeError``, not an ``AuthViewsError``) is the 500 of a set-up mistake only a request reveals; its
+``detail`` names the fix, and it is logged.
+
+On a WebSocket the same errors close the connection (:func:`websocket_close_code`): 1008 (policy
+violation) when authentication failed, 1011 (internal error) when it cannot be checked right now.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from starlette.exceptions import HTTPException, WebSocketException
-from starlette.status import WS_1008_POLICY_VIOLATION
+from starlette.status import WS_1008_POLICY_VIOLATION, WS_1011_INTERNAL_ERROR
 
 __all__ = [
     "AccessTokenRequiredError",
@@ -51,6 +56,7 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "MisconfiguredError",
     "MissingClaimError",
     "MissingTokenError",
     "RefreshTokenRequiredError",
@@ -230,6 +236,26 @@ class RevocationUnavailableError(AuthViewsError):
     default_detail = "Token revocation store is unavailable"
 
 
-def as_websocket_error(error: AuthViewsError) -> WebSocketException:
-    """The same refusal on a WebSocket: close code 1008 (policy violation), the ``detail`` as reason."""
-    return WebSocketException(code=WS_1008_POLICY_VIOLATION, reason=str(error.detail)[:123])
+class MisconfiguredError(HTTPException, RuntimeError):
+    """Raised when the application is set up wrongly; a 500 whose detail names the fix (also logged)."""
+
+    code: ClassVar[str] = "misconfigured"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=500, detail=detail)
+
+    def __str__(self) -> str:
+        return str(self.detail)
+
+
+def websocket_close_code(status_code: int) -> int:
+    """The close code of a refusal with this HTTP status: 1008 when authentication failed (4xx), 1011
+    when it cannot be checked right now (5xx: the revocation store is unavailable, a set-up error)."""
+    return WS_1011_INTERNAL_ERROR if status_code >= 500 else WS_1008_POLICY_VIOLATION
+
+
+def as_websocket_error(error: HTTPException) -> WebSocketException:
+    """The same refusal on a WebSocket: the close code of :func:`websocket_close_code`, the ``detail``
+    (at most 123 bytes, the limit of a close reason) as reason."""
+    reason = str(error.detail).encode()[:123].decode(errors="ignore")
+    return WebSocketException(code=websocket_close_code(error.status_code), reason=reason)

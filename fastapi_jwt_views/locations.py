@@ -195,10 +195,11 @@ FIRST_MESSAGE_TIMEOUT = 10.0
 _NO_FIRST_MESSAGE = "Missing token in the first WebSocket message"
 
 
-async def read_first_message(websocket: WebSocket, max_size: int) -> Found:
+async def read_first_message(websocket: WebSocket, max_size: int, *, optional: bool = False) -> Found | None:
     """Accept the connection and take the token from the client's first message: the bare token as text,
     or JSON ``{"token": "..."}``. Refused (``MissingTokenError``) after ``FIRST_MESSAGE_TIMEOUT`` seconds,
-    or when the message is longer than a token may be."""
+    or when the message is longer than a token may be. With ``optional``, a message carrying no token
+    (empty, ``{}``, ``{"token": null}``) is an anonymous client: None."""
     if websocket.application_state == WebSocketState.CONNECTING:
         await websocket.accept()
     try:
@@ -218,6 +219,10 @@ async def read_first_message(websocket: WebSocket, max_size: int) -> Found:
         except (ValueError, RecursionError):
             raise MissingTokenError(_NO_FIRST_MESSAGE) from None
         token = decoded.get("token") if isinstance(decoded, dict) else None
+        if optional and isinstance(decoded, dict) and token in (None, ""):
+            return None
+    if optional and token == "":
+        return None
     if not isinstance(token, str) or not token:
         raise MissingTokenError(_NO_FIRST_MESSAGE)
     return Found(token, "message")

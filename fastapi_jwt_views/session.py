@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
+from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
@@ -19,24 +21,51 @@ from .tokens import FAMILY_CLAIM, TokenCodec, TokenIssuer, TokenPair, VerifiedTo
 
 __all__ = ["AuthSession"]
 
+logger = logging.getLogger("fastapi_jwt_views")
+_T = TypeVar("_T")
 
-class _Done:
+
+class _Done(Generic[_T]):
     """An awaitable that is already complete (what a blocking call returns to a sync handler)."""
 
-    __slots__ = ()
+    __slots__ = ("value",)
 
-    def __await__(self) -> Generator[Any, None, None]:
+    def __init__(self, value: _T) -> None:
+        self.value = value
+
+    def __await__(self) -> Generator[Any, None, _T]:
         yield from ()
+        return self.value
 
 
-def _run(work: Callable[[], Coroutine[Any, Any, None]]) -> Awaitable[None]:
-    """Await ``work`` in async code; run it to completion when called from a sync handler's thread."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        run_blocking(work)
-        return _Done()
-    return work()
+class _Operation(Generic[_T]):
+    """An operation on ``self.auth`` started when it is called, whether or not it is awaited.
+
+    Awaiting it waits for its result. One left un-awaited is finished by :meth:`AuthSession.settle`
+    before the response (the views call it when an async handler returns), its error raised there; a
+    failure nobody waits for is logged with the fix, never left to a "never awaited" warning.
+    """
+
+    __slots__ = ("awaited", "name", "task")
+
+    def __init__(self, name: str, coroutine: Coroutine[Any, Any, _T]) -> None:
+        self.name = name
+        self.awaited = False
+        self.task: asyncio.Task[_T] = asyncio.get_running_loop().create_task(coroutine)
+        self.task.add_done_callback(self._done)
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        self.awaited = True
+        return self.task.__await__()
+
+    def _done(self, task: asyncio.Task[_T]) -> None:
+        if not self.awaited and not task.cancelled() and task.exception() is not None:
+            logger.error(
+                "self.auth.%s() was not awaited and failed: %s. Write `await self.auth.%s(...)`",
+                self.name,
+                task.exception(),
+                self.name,
+            )
 
 
 class AuthSession(TokenIssuer, CookieIssuer):
@@ -45,9 +74,14 @@ class AuthSession(TokenIssuer, CookieIssuer):
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
     token attributes are None and ``claims`` is empty; creating tokens still works (a login route).
     ``revoke()`` and ``revoke_token()`` are awaitable in async handlers and blocking in sync ones.
+
+    Every operation that returns an awaitable (``revoke``, ``revoke_token``, ``login``, ``refresh``,
+    ``sessions``, ``revoke_session``, ``revoke_all_sessions``) starts when it is called. Await it; if an
+    ``async`` handler of a view forgets to, the view finishes it before the response (with a warning in
+    the log), and its failure is the response (a 503 when the store is down) rather than a silent 200.
     """
 
-    __slots__ = ("_token", "authviews", "connection", "requirement")
+    __slots__ = ("_pending", "_token", "authviews", "connection", "requirement")
 
     def __init__(
         self,
@@ -60,6 +94,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
         self._token = token
         self.connection = connection
         self.requirement = requirement
+        self._pending: list[_Operation[Any]] | None = None
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -120,32 +155,80 @@ class AuthSession(TokenIssuer, CookieIssuer):
         jti = self._codec.decode(token).claims.get("jti")
         return jti if isinstance(jti, str) else None
 
+    # -- operations that may wait ------------------------------------------------------------------------
+    def _start(self, name: str, make: Callable[[], Coroutine[Any, Any, _T]]) -> Awaitable[_T]:
+        """Start ``make()`` now: as a task in async code, to completion from a sync handler's thread."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return _Done(run_blocking(make))
+        operation = _Operation(name, make())
+        if self._pending is None:
+            self._pending = []
+            # FastAPI >= 0.12x closes this stack when the endpoint returns, before the response is sent:
+            # function routes (`auth: AuthSession = Depends(require_access)`) settle there. The views
+            # settle in their endpoint, on every FastAPI.
+            scope = self.connection.scope if self.connection is not None else {}
+            stack = scope.get("fastapi_function_astack")
+            if isinstance(stack, AsyncExitStack):
+                stack.push_async_callback(self.settle)
+        self._pending.append(operation)
+        return operation
+
+    async def settle(self) -> None:
+        """Finish the operations started on this session that nobody awaited, raising the first error.
+
+        The views call it when an async handler returns, so ``self.auth.revoke()`` without ``await``
+        still revokes before the response, or the response is its error.
+        """
+        pending, self._pending = self._pending, None
+        for operation in pending or ():
+            if not operation.awaited:
+                operation.awaited = True
+                logger.warning(
+                    "self.auth.%s() was called without await; it was finished before the response. "
+                    "Write `await self.auth.%s(...)`",
+                    operation.name,
+                    operation.name,
+                )
+                await operation
+
     # -- login sessions ---------------------------------------------------------------------------------
-    async def login(
+    def login(
         self, identity: str | int, *, fresh: bool = True, claims: Mapping[str, Any] | None = None
-    ) -> TokenPair:
+    ) -> Awaitable[TokenPair]:
         """Start a login session for ``identity`` (a new token family; its user agent is recorded)."""
         agent = self.connection.headers.get("user-agent") if self.connection is not None else None
-        return await self.authviews.sessions.login(identity, fresh=fresh, claims=claims, user_agent=agent)
+        sessions = self.authviews.sessions
+        return self._start(
+            "login", lambda: sessions.login(identity, fresh=fresh, claims=claims, user_agent=agent)
+        )
 
-    async def refresh(self, *, fresh: bool = False) -> TokenPair:
+    def refresh(self, *, fresh: bool = False) -> Awaitable[TokenPair]:
         """In a :class:`~fastapi_jwt_views.RefreshView`: a new access token and, with
         ``refresh_token_rotation``, a new refresh token (the presented one is revoked)."""
-        if self._token is None:
+        token = self._token
+        if token is None:
             raise self.authviews.reader("refresh").missing()
-        return await self.authviews.sessions.refresh(self._token, fresh=fresh)
+        return self._start("refresh", lambda: self.authviews.sessions.refresh(token, fresh=fresh))
 
-    async def sessions(self) -> list[LoginSession]:
+    def sessions(self) -> Awaitable[list[LoginSession]]:
         """The caller's active login sessions, oldest first."""
-        return await self.authviews.sessions.list(self._identity())
+        identity = self._identity()
+        return self._start("sessions", lambda: self.authviews.sessions.list(identity))
 
-    async def revoke_session(self, family: str) -> bool:
+    def revoke_session(self, family: str) -> Awaitable[bool]:
         """End one of the caller's sessions (by its ``family``); False when it is not theirs."""
-        return await self.authviews.sessions.revoke(self._identity(), family)
+        identity = self._identity()
+        return self._start("revoke_session", lambda: self.authviews.sessions.revoke(identity, family))
 
-    async def revoke_all_sessions(self) -> int:
+    def revoke_all_sessions(self) -> Awaitable[int]:
         """End every session of the caller, this one included ("log out everywhere")."""
-        ended = await self.authviews.sessions.revoke_all(self._identity())
+        identity = self._identity()
+        return self._start("revoke_all_sessions", lambda: self._revoke_all_sessions(identity))
+
+    async def _revoke_all_sessions(self, identity: str | int) -> int:
+        ended = await self.authviews.sessions.revoke_all(identity)
         family = self.family
         if family is not None:  # even if its record is gone (expired from a memory store, say)
             await self.authviews.sessions.revoke_family(family)
@@ -235,11 +318,13 @@ class AuthSession(TokenIssuer, CookieIssuer):
         """Revoke the current token: it is refused from now until it would have expired."""
         if self._token is None:
             raise self.authviews.missing_token()
+        self.authviews.require_revocation()  # a set-up error is raised here, not left to a task
         claims = self._token.claims
-        return _run(lambda: self.authviews.revoke_claims(claims))
+        return self._start("revoke", lambda: self.authviews.revoke_claims(claims))
 
     def revoke_token(self, token_or_jti: str, *, expires_at: float | None = None) -> Awaitable[None]:
         """Revoke another token, given encoded (verified first) or by its ``jti``."""
+        self.authviews.require_revocation()
         if token_or_jti.count(".") == 2:
-            return _run(lambda: self.authviews.revoke_token(token_or_jti))
-        return _run(lambda: self.authviews.revoke_jti(token_or_jti, expires_at))
+            return self._start("revoke_token", lambda: self.authviews.revoke_token(token_or_jti))
+        return self._start("revoke_token", lambda: self.authviews.revoke_jti(token_or_jti, expires_at))

@@ -1,22 +1,29 @@
 """The base views and the dependencies they are built from.
 
-Subclass a view, decorate it with :func:`fastapi_jwt_views.cbv`, and read ``self.auth`` in its handlers.
+Subclass a view, declare its routes with ``@router.get(...)`` on its methods, and read ``self.auth`` in its
+handlers (the routes are bound to the view when the class is created; ``@cbv(router)`` may still be written).
 The dependencies work on plain function routes too: ``auth: AuthSession = Depends(require_access)``.
 They are ``async`` functions, so authenticating never costs a thread-pool hop.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from types import FrameType
 from typing import Any, ClassVar
 
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._apps import NOT_INSTALLED, SCOPE_KEY, VIEW_METHOD_KEY
+from .cbv import CBV_CLASS_KEY, cbv
 from .core import AuthViews, Requirement
-from .errors import AuthViewsError, as_websocket_error
+from .errors import AuthViewsError, MisconfiguredError, as_websocket_error
 from .locations import Location, check_locations
 from .openapi import AuthScheme
 from .session import AuthSession
@@ -34,17 +41,22 @@ __all__ = [
     "require_refresh",
 ]
 
+logger = logging.getLogger("fastapi_jwt_views")
+
 
 async def _session(
     connection: HTTPConnection, requirement: Requirement, locations: tuple[Location, ...] | None = None
 ) -> AuthSession:
-    authviews = AuthViews.of(connection.app)
+    authviews: AuthViews | None = connection.scope.get(SCOPE_KEY)
     try:
+        if authviews is None:  # no installed app served this request (a lifespan would have said so)
+            logger.error("%s", NOT_INSTALLED)
+            raise MisconfiguredError(NOT_INSTALLED)
         token = await authviews.authenticate(connection, requirement, locations)
-    except AuthViewsError as exc:
+    except (AuthViewsError, MisconfiguredError) as exc:
         if isinstance(connection, WebSocket):
             # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
-            # the close code and reason. Then close with 1008 and the same detail as over HTTP.
+            # the close code and reason. Then close with 1008 (1011 for a 5xx) and the same detail.
             if connection.application_state == WebSocketState.CONNECTING:
                 await connection.accept()
             raise as_websocket_error(exc) from exc
@@ -108,9 +120,13 @@ _STARTUP_CHECK = "__fastapi_jwt_views_startup_check__"
 
 
 class _AuthView:
-    """What the four views share: per-view token locations, and the app's ``AuthViews`` resolved at start-up.
+    """What the four views share: per-view token locations, routes that cannot be left unbound, and a
+    start-up check that the app has an ``AuthViews``.
 
     A subclass may read tokens from its own locations: ``class Page(ProtectedView, locations=["cookies"])``.
+    Routes declared in a subclass's body (``@router.get`` on its methods) are bound to the view when the
+    class is created, on the routers of the scope defining it; ``@cbv(router)`` does the same explicitly
+    and may still be written. A route left unbound anyway stops the app at start-up (see ``install``).
     """
 
     _requirement: ClassVar[Requirement]
@@ -119,12 +135,17 @@ class _AuthView:
         super().__init_subclass__(**kwargs)
         if locations is not None:
             cls.auth = Depends(require(cls._requirement, locations=locations))  # type: ignore[attr-defined]
+        own = {value for value in vars(cls).values() if inspect.isfunction(value)}
+        for function in own:
+            setattr(function, VIEW_METHOD_KEY, cls)
+        if own:
+            for router in _routers_holding(own, _defining_frame()):
+                cbv(router)(cls)
 
     @classmethod
     def __cbv_register__(cls, router: APIRouter) -> None:
-        # FastAPI merges an included router's lifespan into the app's. Resolving the app's AuthViews
-        # there means an app configured only by AUTHJWT_* variables fails at start-up when they are
-        # wrong, not at its first request.
+        # FastAPI merges an included router's lifespan into the app's: an app serving views without an
+        # installed AuthViews stops at start-up, instead of answering 500 to every request.
         if getattr(router, _STARTUP_CHECK, False):
             return
         inner = router.lifespan_context
@@ -137,6 +158,35 @@ class _AuthView:
 
         router.lifespan_context = lifespan
         setattr(router, _STARTUP_CHECK, True)
+
+    async def __cbv_finish__(self) -> None:
+        # Called by cbv's endpoint when an async handler returns: operations started on self.auth and
+        # not awaited (`self.auth.revoke()` without `await`) are finished before the response.
+        await self.auth.settle()  # type: ignore[attr-defined]
+
+
+def _defining_frame() -> FrameType | None:
+    """The frame executing the ``class`` statement (past any ``__init_subclass__`` of subclasses)."""
+    frame: FrameType | None = sys._getframe(2)  # 0: here, 1: _AuthView.__init_subclass__
+    while frame is not None and frame.f_code.co_name == "__init_subclass__":
+        frame = frame.f_back
+    return frame
+
+
+def _routers_holding(functions: set[Any], frame: FrameType | None) -> list[APIRouter]:
+    """The routers, among the names visible where the class is defined, with an unbound route to one of
+    ``functions`` (an app's own router included: FastAPI < 0.16x copies included routes into it)."""
+    if frame is None:
+        return []
+    found: dict[int, APIRouter] = {}
+    for value in [*frame.f_locals.values(), *frame.f_globals.values()]:
+        router = value.router if isinstance(value, FastAPI) else value
+        if isinstance(router, APIRouter) and any(
+            getattr(route, "endpoint", None) in functions and not getattr(route, CBV_CLASS_KEY, None)
+            for route in router.routes
+        ):
+            found[id(router)] = router
+    return list(found.values())
 
 
 class ProtectedView(_AuthView):

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, SecretStr
 from pydantic_settings import BaseSettings
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError, core
+from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError
 from fastapi_jwt_views import compat as compat_module
 from fastapi_jwt_views.compat import AuthJWT
 
@@ -24,7 +24,6 @@ KEYS = Path(__file__).parent / "keys"
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
     monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
-    monkeypatch.setattr(core, "_default_factory", None)
 
 
 def _app() -> FastAPI:
@@ -116,7 +115,6 @@ def test_compat_config_environment_default_keeps_no_state(monkeypatch: pytest.Mo
     second = AuthJWT().authviews
     assert second is not first
     assert second.config.access_token_expires == timedelta(seconds=60)
-    assert core._default_factory is None
 
 
 def test_compat_config_denylist_loader_alone_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from fastapi_jwt_views import compat as compat_module
-from fastapi_jwt_views import core
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
 
@@ -21,7 +20,6 @@ SECRET = secrets.token_hex(32)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
     monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
-    monkeypatch.setattr(core, "_default_factory", None)
 
 
 def _client(*settings: tuple[str, Any]) -> TestClient:

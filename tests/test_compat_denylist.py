@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, core
+from fastapi_jwt_views import AuthViews, AuthViewsConfig
 from fastapi_jwt_views import compat as compat_module
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
@@ -24,7 +24,6 @@ SECRET = secrets.token_hex(32)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
     monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
-    monkeypatch.setattr(core, "_default_factory", None)
 
 
 def _configure(*settings: tuple[str, Any]) -> None:

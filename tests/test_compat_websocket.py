@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from starlette.exceptions import WebSocketException
 from starlette.websockets import WebSocketDisconnect
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, core
+from fastapi_jwt_views import AuthViews, AuthViewsConfig
 from fastapi_jwt_views import compat as compat_module
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException, MissingTokenError
@@ -28,7 +28,6 @@ GUARDS = ["jwt_required", "jwt_optional", "jwt_refresh_token_required", "fresh_j
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
     monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
-    monkeypatch.setattr(core, "_default_factory", None)
 
 
 def _app() -> FastAPI:

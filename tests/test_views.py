@@ -213,21 +213,35 @@ def test_two_apps_with_different_secrets_work_side_by_side() -> None:
     assert missing.json() == {"detail": "Missing X-Token Header"}
 
 
-def test_zero_config_app_reads_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "e" * 32)
-    app = make_app(None)
-    client = TestClient(app)
-    assert client.get("/optional").status_code == 200  # the first request builds it from the environment
-    token = AuthViews(AuthViewsConfig(secret_key="e" * 32)).create_access_token("env-user")
-    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "f" * 32)  # read once: later changes do not apply
-    assert client.get("/protected", headers=bearer(token)).json()["identity"] == "env-user"
-    assert AuthViews.of(app).config.secret_key == "e" * 32
+NOT_INSTALLED = (
+    "No AuthViews is installed on this application: call AuthViews(AuthViewsConfig.from_env()).install(app)"
+)
 
 
-def test_zero_config_app_with_bad_environment_fails_at_startup(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "short")
-    with pytest.raises(ConfigurationError, match="AUTHJWT_SECRET_KEY"), TestClient(make_app(None)):
+def test_app_without_authviews_fails_at_startup_naming_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "e" * 32)  # a valid environment is not a fallback
+    with pytest.raises(ConfigurationError) as raised, TestClient(make_app(None)):
         pass
+    assert str(raised.value) == NOT_INSTALLED
+
+
+@pytest.mark.parametrize("path", ["/protected", "/optional", "/function"])
+def test_app_without_authviews_without_lifespan_answers_500_naming_install(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "e" * 32)
+    token = AuthViews(AuthViewsConfig(secret_key="e" * 32)).create_access_token("env-user")
+    client = TestClient(make_app(None))  # no `with`: the lifespan check does not run
+    response = client.get(path, headers=bearer(token))
+    assert (response.status_code, response.json()) == (500, {"detail": NOT_INSTALLED})
+    assert NOT_INSTALLED in caplog.text
+
+
+def test_authviews_of_app_without_one_raises_naming_install() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        AuthViews.of(FastAPI())
+    assert str(raised.value) == NOT_INSTALLED
+    assert AuthViews.find(FastAPI()) is None
 
 
 def test_installed_app_does_not_read_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,5 +1,6 @@
 """WebSocket routes: the token from the query string, a header, a cookie (CSRF value as the ``csrf_token``
-query parameter) or the first message; refusals close with 1008 and the HTTP ``detail`` as reason; a token
+query parameter) or the first message; refusals close with 1008 (1011 when the token cannot be checked right
+now) and the HTTP ``detail`` as reason; a token
 that expires or is revoked while the socket is open closes it at the next ``self.auth`` receive or send.
 
 Each test builds its own small app; expiry is driven by an injected clock, never by sleeping.
@@ -25,6 +26,7 @@ from fastapi_jwt_views import (
     AuthSession,
     AuthViews,
     AuthViewsConfig,
+    MemoryRevocationStore,
     OptionalView,
     ProtectedView,
     RefreshView,
@@ -118,6 +120,12 @@ def build(**settings: Any) -> Harness:
         async def optional(self, websocket: WebSocket) -> None:
             await websocket.accept()
             await websocket.send_text(f"hello {self.auth.identity}")
+
+    @cbv(router)
+    class AnyoneFirst(OptionalView, locations=["message"]):
+        @router.websocket("/optional-first")
+        async def optional_first(self, websocket: WebSocket) -> None:
+            await self.auth.send_text(f"hello {self.auth.identity}")
 
     app.include_router(router)
     return Harness(TestClient(app), authviews, clock)
@@ -402,6 +410,70 @@ def test_websocket_optional_view_without_token_is_anonymous_with_bad_token_close
     with harness.client.websocket_connect("/optional") as websocket:
         assert websocket.receive_text() == "hello None"
     assert refused(harness.client, "/optional?token=garbage") == (POLICY_VIOLATION, "Not enough segments")
+
+
+@pytest.mark.parametrize("message", ["", "  ", "{}", '{"token": null}', '{"token": ""}', '{"room": "lobby"}'])
+def test_websocket_optional_view_first_message_without_token_is_anonymous(message: str) -> None:
+    harness = build()
+    with harness.client.websocket_connect("/optional-first") as websocket:
+        websocket.send_text(message)
+        assert websocket.receive_text() == "hello None"
+
+
+@pytest.mark.parametrize(
+    ("message", "detail"),
+    [("garbage", "Not enough segments"), ('{"token": 5}', NO_MESSAGE), ("{not json", NO_MESSAGE)],
+)
+def test_websocket_optional_view_first_message_with_bad_token_closes_1008(message: str, detail: str) -> None:
+    harness = build()
+    assert closed_after(lambda ws: ws.send_text(message), harness.client, "/optional-first") == (
+        POLICY_VIOLATION,
+        detail,
+    )
+
+
+def test_websocket_optional_view_first_message_with_token_is_identified() -> None:
+    harness = build()
+    with harness.client.websocket_connect("/optional-first") as websocket:
+        websocket.send_json({"token": harness.authviews.create_access_token("alice")})
+        assert websocket.receive_text() == "hello alice"
+
+
+class _DownStore(MemoryRevocationStore):
+    """A store that cannot answer once ``down`` is set."""
+
+    down = False
+
+    async def is_revoked(self, *ids: str) -> bool:
+        if self.down:
+            raise OSError("store down")
+        return await super().is_revoked(*ids)
+
+
+def test_websocket_revocation_store_down_closes_1011_at_the_handshake_and_while_open() -> None:
+    """1008 means "authentication failed"; 1011 "cannot be checked right now" (the HTTP 503)."""
+    store = _DownStore()
+    app = FastAPI()
+    config = AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True)
+    authviews = AuthViews(config, store=store).install(app)
+
+    class Chat(ProtectedView):
+        @app.websocket("/chat")
+        async def chat(self, websocket: WebSocket) -> None:
+            await self.auth.accept()
+            await self.auth.send_text("hello")
+            await self.auth.send_text(await self.auth.receive_text())
+
+    client, token = TestClient(app), authviews.create_access_token("alice")
+    unavailable = (1011, "Token revocation store is unavailable")
+    with client.websocket_connect(f"/chat?token={token}") as websocket:
+        assert websocket.receive_text() == "hello"
+        store.down = True
+        websocket.send_text("hi")
+        with pytest.raises(WebSocketDisconnect) as info:
+            websocket.receive_text()
+    assert (info.value.code, info.value.reason) == unavailable
+    assert refused(client, f"/chat?token={token}") == unavailable
 
 
 def test_websocket_long_missing_message_fits_a_close_frame() -> None:
