@@ -165,10 +165,10 @@ def unbound_view_routes(app: FastAPI) -> str | None:
     """The message naming every route of ``app``'s tree whose endpoint is an unbound view method."""
     found = []
     for route in _routes(app.routes, set()):
-        view = _unbound(getattr(route, "endpoint", None))
+        endpoint: Any = getattr(route, "endpoint", None)
+        view = _unbound(endpoint)
         if view is not None:
-            path = getattr(route, "path", "?")
-            found.append(f"{view.__qualname__}.{route.endpoint.__name__} ({path})")
+            found.append(f"{view.__qualname__}.{endpoint.__name__} ({getattr(route, 'path', '?')})")
     if not found:
         return None
     return (

@@ -3,7 +3,8 @@
 Every authentication dependency is also a FastAPI security scheme, so FastAPI lists it on the operations
 that use it. Its scheme is a placeholder named after the requirement and locations; when the document is
 generated, :func:`document` replaces each placeholder with the concrete schemes of the app's
-configuration (HTTP bearer for the ``Authorization`` header, an API key in a cookie or the query string),
+configuration (HTTP bearer for the ``Authorization`` header, an API key in a cookie or the query string,
+and with CSRF protection, the CSRF header required together with the cookie on the methods that need it),
 marks optional routes' security as optional, and documents the 401 (and 503) responses. This happens once
 per generated document, never per request.
 """
@@ -82,9 +83,9 @@ def _rewrite(schema: dict[str, Any], config: AuthViewsConfig) -> None:
     if not markers:
         return
     for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             if isinstance(operation, dict) and "security" in operation:
-                _rewrite_operation(operation, config, schemes)
+                _rewrite_operation(operation, config, schemes, method.upper())
     for name in markers:
         del schemes[name]
     components.setdefault("schemas", {})[_ERROR_SCHEMA] = {
@@ -95,7 +96,26 @@ def _rewrite(schema: dict[str, Any], config: AuthViewsConfig) -> None:
     }
 
 
-def _rewrite_operation(operation: dict[str, Any], config: AuthViewsConfig, schemes: dict[str, Any]) -> None:
+def _csrf_scheme(config: AuthViewsConfig, cookie_scheme: str, method: str) -> dict[str, dict[str, Any]]:
+    """The CSRF header a cookie token needs on ``method`` (none when it needs none), as an API key, so
+    Swagger UI offers a field for it and sends it with the cookie."""
+    if not config.cookie_csrf_protect or method not in config.csrf_methods:
+        return {}
+    refresh = cookie_scheme == "RefreshTokenCookie"
+    cookie = config.refresh_csrf_cookie_key if refresh else config.access_csrf_cookie_key
+    return {
+        "RefreshCsrfHeader" if refresh else "AccessCsrfHeader": {
+            "type": "apiKey",
+            "in": "header",
+            "name": config.refresh_csrf_header_name if refresh else config.access_csrf_header_name,
+            "description": f"The value of the {cookie} cookie, with the token cookie on {method} requests",
+        }
+    }
+
+
+def _rewrite_operation(
+    operation: dict[str, Any], config: AuthViewsConfig, schemes: dict[str, Any], method: str
+) -> None:
     security: list[dict[str, list[str]]] = []
     optional = found = False
     for requirement in operation["security"]:
@@ -110,7 +130,10 @@ def _rewrite_operation(operation: dict[str, Any], config: AuthViewsConfig, schem
             locations = config.token_location if where == "configured" else where.split(",")
             concrete = _schemes(config, kind, locations)
             schemes.update(concrete)
-            security.extend({**others, scheme: []} for scheme in concrete)
+            for scheme in concrete:
+                csrf = _csrf_scheme(config, scheme, method) if scheme.endswith("TokenCookie") else {}
+                schemes.update(csrf)
+                security.append({**others, scheme: [], **{name: [] for name in csrf}})
             optional = optional or kind == "optional"
     if optional:
         security.append({})  # OpenAPI: an empty requirement means "no authentication" is accepted too

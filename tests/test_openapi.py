@@ -113,7 +113,7 @@ def test_openapi_locations_listed_in_configured_order_as_alternatives() -> None:
 
 def test_openapi_view_locations_override_config() -> None:
     schema = _schema(_app()[0])
-    assert _security(schema, "/refresh", "post") == [{"RefreshTokenCookie": []}]
+    assert _security(schema, "/refresh", "post") == [{"RefreshTokenCookie": [], "RefreshCsrfHeader": []}]
     assert schema["components"]["securitySchemes"]["RefreshTokenCookie"]["name"] == "refresh_token_cookie"
     assert _security(schema, "/query-only") == [{"QueryToken": []}]
 
@@ -185,3 +185,68 @@ def test_openapi_request_without_declared_scheme_is_refused() -> None:
     response = TestClient(app).get("/me")
     assert response.status_code == 401
     assert response.json() == {"detail": "Missing query parameter token"}
+
+
+# -- the CSRF header of cookie tokens ----------------------------------------------------------------------
+def _cookie_app(**settings: Any) -> tuple[FastAPI, AuthViews]:
+    app = FastAPI()
+    config = AuthViewsConfig(secret_key=SECRET, token_location=("cookies",), **settings)
+    authviews = AuthViews(config).install(app)
+
+    class Account(ProtectedView):
+        @app.get("/me")
+        def me(self) -> dict[str, Any]:
+            return {"user": self.auth.identity}
+
+        @app.post("/rename")
+        def rename(self) -> dict[str, Any]:
+            return {"renamed": self.auth.identity}
+
+    return app, authviews
+
+
+def test_openapi_cookie_csrf_header_declared_on_csrf_methods_only() -> None:
+    schema = _schema(_cookie_app()[0])
+    assert _security(schema, "/rename", "post") == [{"AccessTokenCookie": [], "AccessCsrfHeader": []}]
+    assert _security(schema, "/me") == [{"AccessTokenCookie": []}]
+    assert schema["components"]["securitySchemes"]["AccessCsrfHeader"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-CSRF-Token",
+        "description": "The value of the csrf_access_token cookie, with the token cookie on POST requests",
+    }
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({"cookie_csrf_protect": False}, [{"AccessTokenCookie": []}]),
+        ({"csrf_methods": ["PUT"]}, [{"AccessTokenCookie": []}]),
+        ({"access_csrf_header_name": "X-Other"}, [{"AccessTokenCookie": [], "AccessCsrfHeader": []}]),
+    ],
+)
+def test_openapi_cookie_csrf_header_follows_configuration(
+    settings: dict[str, Any], expected: list[dict[str, Any]]
+) -> None:
+    schema = _schema(_cookie_app(**settings)[0])
+    assert _security(schema, "/rename", "post") == expected
+    schemes = schema["components"]["securitySchemes"]
+    if "AccessCsrfHeader" in expected[0]:
+        assert schemes["AccessCsrfHeader"]["name"] == settings["access_csrf_header_name"]
+    else:
+        assert "AccessCsrfHeader" not in schemes
+
+
+def test_openapi_post_built_from_declared_cookie_and_csrf_schemes_succeeds() -> None:
+    """What Swagger UI sends once both fields of the Authorize dialog are filled in."""
+    app, authviews = _cookie_app()
+    schema = _schema(app)
+    token = authviews.create_access_token("ann")
+    csrf = authviews.codec.decode(token).claims["csrf"]
+    schemes = schema["components"]["securitySchemes"]
+    (requirement,) = _security(schema, "/rename", "post")
+    cookie, header = (schemes[name] for name in requirement)
+    client = TestClient(app, cookies={cookie["name"]: token})
+    assert client.post("/rename").json() == {"detail": "Missing CSRF Token"}
+    response = client.post("/rename", headers={header["name"]: csrf})
+    assert response.json() == {"renamed": "ann"}
