@@ -165,9 +165,9 @@ class AuthSession(TokenIssuer, CookieIssuer):
         operation = _Operation(name, make())
         if self._pending is None:
             self._pending = []
-            # FastAPI >= 0.12x closes this stack when the endpoint returns, before the response is sent:
-            # function routes (`auth: AuthSession = Depends(require_access)`) settle there. The views
-            # settle in their endpoint, on every FastAPI.
+            # FastAPI with function-scoped dependencies closes this stack when the endpoint returns, before
+            # the response is sent: function routes (`auth: AuthSession = Depends(require_access)`) settle
+            # there. The views settle in their endpoint, on every FastAPI.
             scope = self.connection.scope if self.connection is not None else {}
             stack = scope.get("fastapi_function_astack")
             if isinstance(stack, AsyncExitStack):
