@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._operations import Done, Operation
 from ._sync import run_blocking
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
@@ -23,49 +24,6 @@ __all__ = ["AuthSession"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 _T = TypeVar("_T")
-
-
-class _Done(Generic[_T]):
-    """An awaitable that is already complete (what a blocking call returns to a sync handler)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: _T) -> None:
-        self.value = value
-
-    def __await__(self) -> Generator[Any, None, _T]:
-        yield from ()
-        return self.value
-
-
-class _Operation(Generic[_T]):
-    """An operation on ``self.auth`` started when it is called, whether or not it is awaited.
-
-    Awaiting it waits for its result. One left un-awaited is finished by :meth:`AuthSession.settle`
-    before the response (the views call it when an async handler returns), its error raised there; a
-    failure nobody waits for is logged with the fix, never left to a "never awaited" warning.
-    """
-
-    __slots__ = ("awaited", "name", "task")
-
-    def __init__(self, name: str, coroutine: Coroutine[Any, Any, _T]) -> None:
-        self.name = name
-        self.awaited = False
-        self.task: asyncio.Task[_T] = asyncio.get_running_loop().create_task(coroutine)
-        self.task.add_done_callback(self._done)
-
-    def __await__(self) -> Generator[Any, None, _T]:
-        self.awaited = True
-        return self.task.__await__()
-
-    def _done(self, task: asyncio.Task[_T]) -> None:
-        if not self.awaited and not task.cancelled() and task.exception() is not None:
-            logger.error(
-                "self.auth.%s() was not awaited and failed: %s. Write `await self.auth.%s(...)`",
-                self.name,
-                task.exception(),
-                self.name,
-            )
 
 
 class AuthSession(TokenIssuer, CookieIssuer):
@@ -94,7 +52,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
         self._token = token
         self.connection = connection
         self.requirement = requirement
-        self._pending: list[_Operation[Any]] | None = None
+        self._pending: list[Operation[Any]] | None = None
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -161,8 +119,8 @@ class AuthSession(TokenIssuer, CookieIssuer):
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return _Done(run_blocking(make))
-        operation = _Operation(name, make())
+            return Done(run_blocking(make))
+        operation = Operation(name, make())
         if self._pending is None:
             self._pending = []
             # FastAPI with function-scoped dependencies closes this stack when the endpoint returns, before
