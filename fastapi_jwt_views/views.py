@@ -180,8 +180,12 @@ def _routers_holding(functions: set[Any], frame: FrameType | None) -> list[APIRo
         return []
     found: dict[int, APIRouter] = {}
     for value in [*frame.f_locals.values(), *frame.f_globals.values()]:
-        router = value.router if isinstance(value, FastAPI) else value
-        if isinstance(router, APIRouter) and any(
+        try:  # any object may sit there (a lazy proxy whose __class__ raises, say)
+            router = value.router if isinstance(value, FastAPI) else value
+            is_router = isinstance(router, APIRouter)
+        except Exception:
+            continue
+        if is_router and any(
             getattr(route, "endpoint", None) in functions and not getattr(route, CBV_CLASS_KEY, None)
             for route in router.routes
         ):

@@ -190,3 +190,18 @@ def test_install_compat_load_config_never_reaches_an_installed_app(parent: AuthV
             assert client.get("/v2/api/me", headers=bearer(mine)).status_code == 200
     finally:
         compat._defaults = previous
+
+
+def test_install_middleware_added_after_install_sees_the_authviews(parent: AuthViews) -> None:
+    app = views_app()
+    parent.install(app)
+    seen: list[Any] = []
+
+    @app.middleware("http")
+    async def record(request: Any, call_next: Any) -> Any:
+        seen.append(AuthViews.find(request))
+        return await call_next(request)
+
+    with TestClient(app) as client:
+        assert client.get("/api/me", headers=bearer(parent.create_access_token("a"))).json() == {"user": "a"}
+    assert seen == [parent]
