@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
-from . import errors
+from .errors import ConfigurationError, websocket_close_code
 from .openapi import document
 
 if TYPE_CHECKING:
@@ -93,7 +93,8 @@ def _entry(app: FastAPI, inner: ASGIApp) -> ASGIApp:
             return
         logger.error("%s", problem)
         if scope["type"] == "websocket":
-            await WebSocketClose(errors.websocket_close_code(500), problem[:123])(scope, receive, send)
+            reason = problem.encode()[:123].decode(errors="ignore")  # a close reason's limit
+            await WebSocketClose(websocket_close_code(500), reason)(scope, receive, send)
             return
         await JSONResponse({"detail": problem}, status_code=500)(scope, receive, send)
 
@@ -114,13 +115,14 @@ def _wrap_lifespan(app: FastAPI) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         problem = unbound_view_routes(app)
         if problem is not None:
-            raise errors.ConfigurationError(problem)
-        # The AuthViews' own start-up goes here, before the app's (stores: `await authviews.startup()`).
+            raise ConfigurationError(problem)
+        authviews = installed_on(app)  # the one installed last
+        assert authviews is not None
+        # The one place where the installed app starts up and shuts down its AuthViews. Start-up goes
+        # here, before the app's own (stores: `await authviews.startup()`).
         async with inner(app) as state:
             yield state
-        authviews = installed_on(app)
-        if authviews is not None:
-            await authviews.aclose()
+        await authviews.aclose()
 
     app.router.lifespan_context = lifespan
     setattr(app.router, _LIFESPAN, True)

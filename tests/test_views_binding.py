@@ -7,9 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, WebSocket
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError, OptionalView, ProtectedView, cbv
 
@@ -165,6 +166,23 @@ def test_view_route_left_unbound_without_lifespan_refuses_every_request(
         assert response.status_code == 500
         assert "would be served without authentication" in response.json()["detail"]
     assert "Hidden.me" in caplog.text
+
+
+def test_view_route_left_unbound_without_lifespan_closes_websockets_1011(authviews: AuthViews) -> None:
+    holders: dict[str, Any] = {"app": FastAPI()}
+
+    class Hidden(ProtectedView):
+        @holders["app"].websocket("/ws")
+        async def ws(self, websocket: WebSocket) -> None:
+            await websocket.accept()
+
+    app = holders["app"]
+    authviews.install(app)
+    path = f"/ws?token={authviews.create_access_token('alice')}"
+    with pytest.raises(WebSocketDisconnect) as closed, TestClient(app).websocket_connect(path):
+        pass
+    assert closed.value.code == 1011
+    assert closed.value.reason.startswith("Routes defined in a view class are not bound to their view")
 
 
 def test_view_plain_class_routes_are_left_alone() -> None:
