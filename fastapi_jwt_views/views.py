@@ -162,7 +162,9 @@ class _AuthView:
     async def __cbv_finish__(self) -> None:
         # Called by cbv's endpoint when an async handler returns: operations started on self.auth and
         # not awaited (`self.auth.revoke()` without `await`) are finished before the response.
-        await self.auth.settle()  # type: ignore[attr-defined]
+        settle = getattr(getattr(self, "auth", None), "settle", None)  # `auth` may be overridden
+        if settle is not None:
+            await settle()
 
 
 def _defining_frame() -> FrameType | None:
