@@ -24,6 +24,7 @@ from .errors import (
     RefreshTokenReusedError,
     RevocationUnavailableError,
     RevokedTokenError,
+    SessionLimitError,
     TokenError,
     TokenTooLargeError,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "RevocationStore",
     "RevocationUnavailableError",
     "RevokedTokenError",
+    "SessionLimitError",
     "SessionStore",
     "TokenError",
     "TokenPair",

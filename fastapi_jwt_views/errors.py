@@ -23,6 +23,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
     │   └── FreshTokenRequiredError
+    ├── SessionLimitError                  429: the identity has too many login sessions
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
 
 :class:`ConfigurationError` is not an HTTP error: it is raised when a configuration is built, so a bad
@@ -57,6 +58,7 @@ __all__ = [
     "RefreshTokenReusedError",
     "RevocationUnavailableError",
     "RevokedTokenError",
+    "SessionLimitError",
     "TokenError",
     "TokenTooLargeError",
 ]
@@ -228,6 +230,14 @@ class RevocationUnavailableError(AuthViewsError):
     status_code = 503
     code = "revocation_unavailable"
     default_detail = "Token revocation store is unavailable"
+
+
+class SessionLimitError(AuthViewsError):
+    """Raised when an identity already has as many sessions as ``AUTHJWT_SESSIONS_PER_IDENTITY`` allows."""
+
+    status_code = 429
+    code = "session_limit"
+    default_detail = "Too many login sessions for this user; try again later"
 
 
 def as_websocket_error(error: AuthViewsError) -> WebSocketException:

@@ -198,6 +198,10 @@ class TokenCodec:
             raise ValueError("expires must be positive")
         return seconds
 
+    def new_family(self) -> str | None:
+        """A new login family id when refresh-token rotation is on (every refresh token then has one)."""
+        return uuid.uuid4().hex if self.config.refresh_token_rotation else None
+
     # -- verifying --------------------------------------------------------------------------------------
     def decode(self, token: str) -> VerifiedToken:
         """Verify ``token`` (signature, algorithm, time claims, issuer, audience) and return its contents.
@@ -356,7 +360,7 @@ class TokenIssuer:
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
     ) -> str:
-        """Create a refresh token for ``identity``."""
+        """Create a refresh token for ``identity`` (of a new login family when rotation is on)."""
         return self._codec.encode(
             identity,
             REFRESH,
@@ -365,13 +369,16 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
+            family=self._codec.new_family(),
         )
 
     def create_token_pair(
         self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
     ) -> TokenPair:
-        """Create an access token and a refresh token for ``identity`` (as after a login)."""
+        """Create an access token and a refresh token for ``identity`` (as after a login; with rotation
+        on, both belong to a new login family, so that a reused refresh token revokes them both)."""
+        family = self._codec.new_family()
         return TokenPair(
-            self.create_access_token(identity, fresh=fresh, claims=claims),
-            self.create_refresh_token(identity, claims=claims),
+            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family),
+            self._codec.encode(identity, REFRESH, claims=claims, family=family),
         )
