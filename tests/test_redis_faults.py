@@ -64,7 +64,9 @@ def _stall(server: RedisServer, seconds: float = 1.5 * TIMEOUT) -> Callable[[], 
 
 @contextmanager
 def _serve(server: RedisServer, **settings: Any) -> Iterator[tuple[TestClient, AuthViews, FaultyStore]]:
-    config = AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True, refresh_token_rotation=True, **settings)
+    config = AuthViewsConfig(
+        secret_key=SECRET, blacklist_enabled=True, refresh_token_rotation=True, **settings
+    )
     store = FaultyStore(server)
     authviews = AuthViews(config, store=store)
     app = FastAPI()
@@ -149,9 +151,9 @@ def test_redis_faults_log_out_everywhere_killed_between_two_families_is_finished
 
         store.fault, store.when = server.kill, second_family
         response = client.delete("/sessions", headers=_bearer(logins[2]["access_token"]))
-        assert (response.status_code, response.json()["detail"]) == (503, "Token revocation store is unavailable")
+        assert response.status_code == 503
         server.start()  # the append-only file brings back what was written before the crash
-        alive = [login for login in logins if client.get("/me", headers=_bearer(login["access_token"])).status_code == 200]
+        alive = [x for x in logins if client.get("/me", headers=_bearer(x["access_token"])).is_success]
         assert len(alive) == 2  # the first family was revoked before the crash, the others not yet
         retry = client.delete("/sessions", headers=_bearer(alive[0]["access_token"]))
         assert (retry.status_code, retry.json()) == (200, {"ended": 3})  # the first record was not ended
