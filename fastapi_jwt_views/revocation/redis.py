@@ -92,6 +92,18 @@ return 1
 """
 
 
+# What Redis or redis-py says, and what it means for the URL.
+_CAUSES = (
+    ("HELLO must be called", "Redis requires a password and the URL gives none: redis://:<password>@host"),
+    ("NOAUTH", "Redis requires a password and the URL gives none: redis://:<password>@host"),
+    ("invalid username-password pair", "wrong password (or user name) in the URL"),
+    ("invalid password", "wrong password in the URL"),
+    ("DB index is out of range", "the URL's database number does not exist on this server"),
+    ("Connect call failed", "nothing listens at this host and port"),
+    ("Timeout", "no answer in time"),
+)
+
+
 def _ms(expires_at: float | None) -> str:
     """An expiry as Redis gets it: whole epoch milliseconds, rounded up (never earlier), or "inf"."""
     return "inf" if expires_at is None else str(math.ceil(expires_at * 1000))
@@ -184,6 +196,10 @@ class RedisRevocationStore:
 
     def _cause(self, exc: BaseException) -> str:
         text = f"{type(exc).__name__}: {exc}"
+        for clue, meaning in _CAUSES:
+            if clue in text:
+                text = f"{meaning} ({text})"
+                break
         password = self.client.connection_pool.connection_kwargs.get("password")
         return text.replace(password, "***") if password else text
 
