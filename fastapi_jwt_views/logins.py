@@ -18,9 +18,10 @@ between two steps, or sent twice, is finished by the next try.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -56,11 +57,25 @@ class ConsumedRefreshToken(VerifiedToken):
     consumed_by: str = ""
 
 
+def _takes_by(method: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: let the first call tell
+        return True
+    return any(p.name == "by" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
 class LoginSessions:
     """The login sessions of one :class:`~fastapi_jwt_views.AuthViews` (``authviews.sessions``)."""
 
     def __init__(self, authviews: AuthViews) -> None:
         self._authviews = authviews
+        if authviews.config.refresh_token_rotation and not _takes_by(authviews.store.revoke):
+            raise errors.ConfigurationError(
+                f"AUTHJWT_REFRESH_TOKEN_ROTATION needs a store whose revoke() takes by= (who consumed a "
+                f"refresh token), and {type(authviews.store).__name__}.revoke() does not: see "
+                "docs/revocation.md, 'A shared store'"
+            )
 
     def _store(self) -> SessionStore:
         store = self._authviews.store

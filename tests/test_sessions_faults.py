@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from fastapi_jwt_views import (
     AuthViews,
     AuthViewsConfig,
+    ConfigurationError,
     LoginSession,
     MemoryRevocationStore,
     ProtectedView,
@@ -296,3 +297,19 @@ def test_memory_store_concurrent_saves_of_one_identity_keep_every_session(fast_s
     for thread in threads:
         thread.join()
     assert len(asyncio.run(store.list_sessions("ann"))) == 1800
+
+
+def test_sessions_rotation_with_a_store_whose_revoke_takes_no_by_stops_at_start_up() -> None:
+    class OldStore:
+        async def revoke(self, jti: str, expires_at: float | None) -> bool:
+            return True
+
+        async def is_revoked(self, *ids: str) -> bool:
+            return False
+
+    config = AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True, refresh_token_rotation=True)
+    with pytest.raises(
+        ConfigurationError, match=r"AUTHJWT_REFRESH_TOKEN_ROTATION needs a store whose revoke"
+    ):
+        AuthViews(config, store=OldStore())
+    AuthViews(config.replace(refresh_token_rotation=False), store=OldStore())  # revocation alone is fine
