@@ -242,20 +242,28 @@ class AuthViews(TokenIssuer, CookieIssuer):
         return self.reader("access").missing()
 
     async def verify(
-        self, token: str, requirement: Requirement = "access", *, consumed_by: str | None = None
+        self,
+        token: str,
+        requirement: Requirement = "access",
+        *,
+        consume: bool = True,
+        consumed_by: str | None = None,
     ) -> VerifiedToken:
         """Verify an encoded token against a requirement, including revocation.
 
         With refresh-token rotation, a refresh token verified for a refresh is consumed (good for one
-        refresh); ``consumed_by`` (of the :class:`~.logins.ConsumedRefreshToken` returned) repeats the same
-        consumption, as ``self.auth.check()`` does.
+        refresh) unless ``consume=False`` (a look before a refresh guard that consumes it: the ``jti`` is
+        left to that consumption, which tells a reused token apart). ``consumed_by`` (of the
+        :class:`~.logins.ConsumedRefreshToken` returned) repeats the same consumption, as
+        ``self.auth.check()`` does.
         """
         verified = self.codec.decode(token)
         check_requirement(verified.claims, requirement)
         if verified.claims["type"] in self._checked_types:
-            if requirement == REFRESH and self.config.refresh_token_rotation:
+            rotating = requirement == REFRESH and self.config.refresh_token_rotation
+            if rotating and consume:
                 return await self.sessions.consume(verified, consumed_by)
-            await self._check_revocation(verified.claims)
+            await self._check_revocation(verified.claims, jti=not rotating)  # consuming checks the jti
         return verified
 
     @property

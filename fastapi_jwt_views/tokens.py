@@ -163,6 +163,8 @@ class TokenCodec:
         lifetime = self._lifetime(token_type, expires)
         if lifetime is not None:
             payload["exp"] = now + lifetime
+        if family is None and token_type == REFRESH:
+            family = self.new_family()  # with rotation, every refresh token belongs to a login family
         if family is not None:
             payload[FAMILY_CLAIM] = family
         if self.config.encode_issuer is not None:
@@ -369,7 +371,6 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
-            family=self._codec.new_family(),
         )
 
     def create_token_pair(

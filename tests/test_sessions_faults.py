@@ -11,7 +11,8 @@ from typing import Any
 
 import jwt
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from fastapi_jwt_views import (
@@ -26,6 +27,8 @@ from fastapi_jwt_views import (
     SessionLimitError,
     cbv,
 )
+from fastapi_jwt_views.compat import AuthJWT
+from fastapi_jwt_views.exceptions import AuthJWTException
 
 SECRET = "m" * 32
 REVOKED = {"detail": "Token has been revoked"}
@@ -313,3 +316,49 @@ def test_sessions_rotation_with_a_store_whose_revoke_takes_no_by_stops_at_start_
     ):
         AuthViews(config, store=OldStore())
     AuthViews(config.replace(refresh_token_rotation=False), store=OldStore())  # revocation alone is fine
+
+
+def test_sessions_rotation_compat_api_consumes_a_refresh_cookie_only_in_its_refresh_guard() -> None:
+    """AuthJWT reads every token of a request: a refresh cookie sent along to other routes stays good."""
+    config = AuthViewsConfig(
+        secret_key=SECRET,
+        blacklist_enabled=True,
+        refresh_token_rotation=True,
+        token_location=("cookies",),
+        cookie_csrf_protect=False,
+    )
+    app = FastAPI()
+    AuthViews(config).install(app)
+
+    @app.exception_handler(AuthJWTException)
+    def render(request: Request, exc: AuthJWTException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": exc.message})
+
+    @app.post("/login")
+    def login(Authorize: AuthJWT = Depends()) -> dict[str, str]:
+        Authorize.set_access_cookies(Authorize.create_access_token(subject="ann"))
+        Authorize.set_refresh_cookies(Authorize.create_refresh_token(subject="ann"))
+        return {}
+
+    @app.get("/protected")
+    def protected(Authorize: AuthJWT = Depends()) -> dict[str, Any]:
+        Authorize.jwt_required()
+        return {"user": Authorize.get_jwt_subject()}
+
+    @app.post("/refresh")
+    def refresh(Authorize: AuthJWT = Depends()) -> dict[str, str]:
+        Authorize.jwt_refresh_token_required()
+        Authorize.jwt_refresh_token_required()  # twice in one request: still one consumption
+        Authorize.set_refresh_cookies(Authorize.create_refresh_token(subject="ann"))
+        return {}
+
+    client = TestClient(app)
+    client.post("/login")
+    old = client.cookies["refresh_token_cookie"]
+    for _ in range(3):
+        assert client.get("/protected").json() == {"user": "ann"}
+    assert client.post("/refresh").status_code == 200
+    assert client.cookies["refresh_token_cookie"] != old
+    assert client.post("/refresh").status_code == 200  # the new refresh cookie, once
+    replay = TestClient(app, cookies={"refresh_token_cookie": old}).post("/refresh")  # the copied cookie
+    assert (replay.status_code, replay.json()["detail"][:28]) == (401, "Refresh token reuse detected")
