@@ -150,7 +150,9 @@ class LoginSessions:
         its verification did not already); without rotation the presented refresh token is returned."""
         authviews, claims = self._authviews, token.claims
         check_requirement(claims, REFRESH)
-        identity, family = claims["sub"], claims.get(FAMILY_CLAIM)
+        identity = claims["sub"]
+        family = claims.get(FAMILY_CLAIM)
+        family = self._family_of(claims) if authviews.config.refresh_token_rotation else family
         family = family if isinstance(family, str) else None
         extra = {name: value for name, value in claims.items() if name not in RESERVED_CLAIMS}
         access = authviews.codec.encode(identity, ACCESS, fresh=fresh, claims=extra, family=family)
@@ -188,8 +190,8 @@ class LoginSessions:
     async def reused(self, claims: Mapping[str, Any]) -> errors.TokenError:
         """A consumed refresh token was presented again: revoke its family (unless it already is) and
         return the error to raise. The event is logged once, by the request that revoked the family."""
-        family = claims.get(FAMILY_CLAIM)
-        if not isinstance(family, str):
+        family = self._family_of(claims)
+        if family is None:
             return errors.RevokedTokenError()
         store = self._authviews.store
         with fail_closed("could not check a token family"):
@@ -266,6 +268,16 @@ class LoginSessions:
         with fail_closed("could not revoke a login family"):
             made = await self._authviews.store.revoke(family_key(family), until, by=uuid.uuid4().hex)
         return made is not False
+
+    @staticmethod
+    def _family_of(claims: Mapping[str, Any]) -> str | None:
+        """The family of a refresh token under rotation: its ``fam``; for a token minted without one
+        (before rotation was turned on), a family named after its ``jti``, which its successors carry
+        (prefixed, so it can never be a family that ``login()`` made)."""
+        family, jti = claims.get(FAMILY_CLAIM), claims.get("jti")
+        if isinstance(family, str):
+            return family
+        return f"jti-{jti}" if isinstance(jti, str) else None
 
     # -- how long a family's tokens can live ------------------------------------------------------------
     def _family_until(self, refresh_until: float | None) -> float | None:

@@ -362,3 +362,20 @@ def test_sessions_rotation_compat_api_consumes_a_refresh_cookie_only_in_its_refr
     assert client.post("/refresh").status_code == 200  # the new refresh cookie, once
     replay = TestClient(app, cookies={"refresh_token_cookie": old}).post("/refresh")  # the copied cookie
     assert (replay.status_code, replay.json()["detail"][:28]) == (401, "Refresh token reuse detected")
+
+
+def test_sessions_rotation_refresh_token_without_a_family_gets_one_for_its_successors() -> None:
+    """A refresh token minted before rotation was turned on has no family; what it is exchanged for has."""
+    clock = Clock()
+    store = MemoryRevocationStore(100, timer=clock)
+    before = AuthViews(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True), store=store, clock=clock)
+    old = before.create_refresh_token("ann")
+    assert "fam" not in before.codec.decode(old).claims
+    client, authviews = _app(store, clock, refresh_token_rotation=True)
+    pair = client.post("/refresh", headers=_bearer(old)).json()
+    families = {authviews.codec.decode(token).claims.get("fam") for token in pair.values()}
+    assert len(families) == 1 and None not in families
+    replay = client.post("/refresh", headers=_bearer(old))
+    assert (replay.status_code, replay.json()["detail"][:28]) == (401, "Refresh token reuse detected")
+    assert client.get("/me", headers=_bearer(pair["access_token"])).json() == REVOKED  # its successors
+    assert client.post("/refresh", headers=_bearer(pair["refresh_token"])).json() == REVOKED
