@@ -20,7 +20,15 @@ import redis
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, LoginSession, ProtectedView, RefreshView, cbv
+from fastapi_jwt_views import (
+    AuthViews,
+    AuthViewsConfig,
+    LoginSession,
+    ProtectedView,
+    RefreshView,
+    SessionLimitError,
+    cbv,
+)
 from fastapi_jwt_views.revocation.redis import RedisRevocationStore
 from tests.redis_server import RedisServer
 
@@ -229,3 +237,42 @@ def test_redis_faults_reuse_race_between_workers_is_logged_once(
         results = asyncio.run(race())
     assert all(getattr(result, "status_code", None) == 401 for result in results)
     assert sum("reuse detected" in record.message for record in caplog.records) == 1
+
+
+def test_redis_sessions_one_identity_looping_holds_a_bounded_number_of_keys(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    config = AuthViewsConfig(
+        secret_key=SECRET,
+        blacklist_enabled=True,
+        refresh_token_rotation=True,
+        redis_url=redis_server.url,
+        redis_key_prefix=redis_prefix,
+        sessions_per_identity=20,
+    )
+    authviews = AuthViews(config)
+
+    async def loop() -> tuple[int, int, int]:
+        done = refused = 0
+        try:
+            for _ in range(300):
+                try:
+                    await authviews.sessions.login("mallory")
+                except SessionLimitError:
+                    refused += 1
+                    continue
+                await authviews.sessions.revoke_all("mallory")
+                done += 1
+            store = authviews.store
+            assert isinstance(store, RedisRevocationStore)
+            keys = [key async for key in store.client.scan_iter(f"{redis_prefix}*")]
+            other = await authviews.sessions.login("alice")  # someone else is not refused
+            await authviews.verify(other.refresh_token, "refresh")
+            assert await authviews.sessions.revoke_all("alice") == 1
+            return done, refused, len(keys)
+        finally:
+            await authviews.aclose()
+
+    done, refused, keys = asyncio.run(loop())
+    assert (done, refused) == (20, 280)
+    assert keys == 20 + 2  # a revoked family each, and mallory's two session keys
