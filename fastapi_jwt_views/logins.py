@@ -23,7 +23,7 @@ import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from . import errors
 from .revocation import LoginSession, SessionStore, family_key
@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 __all__ = ["ConsumedRefreshToken", "LoginSessions"]
 
 logger = logging.getLogger("fastapi_jwt_views")
+
+#: Seconds a spent refresh token keeps its own entry once its family's record names its successor: long
+#: enough to cover the time between consuming a token and recording its successor (and a resent call).
+SPENT_WINDOW: Final = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,14 +112,15 @@ class LoginSessions:
         family = uuid.uuid4().hex
         access = codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family)
         refresh = codec.encode(identity, REFRESH, claims=claims, family=family)
-        now = self._now()
+        now, refresh_claims = self._now(), codec.decode(refresh).claims
         session = LoginSession(
             family=family,
             identity=identity,
             created_at=now,
             refreshed_at=now,
-            expires_at=codec.expires_at(codec.decode(refresh).claims),
+            expires_at=codec.expires_at(refresh_claims),
             user_agent=user_agent[:256] if user_agent else None,
+            refresh_jti=refresh_claims["jti"],
         )
         with fail_closed("could not record a login session"):
             self._check_limit(await store.list_sessions(identity))
@@ -137,12 +142,45 @@ class LoginSessions:
         if not isinstance(jti, str):
             raise errors.MissingClaimError("Missing claim: jti")
         await authviews._check_revocation(claims, jti=False)  # the family, and the user's callback
+        until = authviews.codec.expires_at(claims)
+        record = await self._record(claims) if consumed_by is None else None
+        if record is not None and record.refresh_jti is not None:
+            if record.refresh_jti != jti:  # the family has moved on: this token was spent before
+                raise await self.reused(claims)
+            until = self._spent_until(until)  # the record will tell that it is spent
+        elif consumed_by is not None:
+            until = self._spent_until(until)  # a repeat: never shortens what the first call kept
         by = consumed_by or uuid.uuid4().hex
         with fail_closed("could not rotate a refresh token"):
-            first = await authviews.store.revoke(jti_key(jti), authviews.codec.expires_at(claims), by=by)
-        if first is False:  # consumed before, by another request: one of the two holds a copy
+            first = await authviews.store.revoke(jti_key(jti), until, by=by)
+        if first is False:  # consumed by another request meanwhile: one of the two holds a copy
             raise await self.reused(claims)
+        if record is not None and record.refresh_jti is not None and record.ended_at is None:
+            with fail_closed("could not record a spent refresh token"):  # "" names no current token
+                await self._store().save_session(dataclasses.replace(record, refresh_jti=""))
         return ConsumedRefreshToken(token.token, token.header, token.claims, by)
+
+    async def _record(self, claims: Mapping[str, Any]) -> LoginSession | None:
+        """The session record of a refresh token's family, if the store keeps one."""
+        store, family = self._authviews.store, claims.get(FAMILY_CLAIM)
+        if not isinstance(store, SessionStore) or not isinstance(family, str):
+            return None
+        with fail_closed("could not read a login session"):
+            records = await store.list_sessions(claims["sub"])
+        return next((record for record in records if record.family == family), None)
+
+    def _spent_until(self, token_until: float | None) -> float | None:
+        """How long a spent refresh token's own entry must last when its family's record names its
+        successor: only while that record may not say so yet (``SPENT_WINDOW``), unless the token
+        outlives every successor (minted with a longer explicit ``expires``)."""
+        config = self._authviews.config
+        window = self._now() + SPENT_WINDOW
+        if config.refresh_token_expires is False:  # records never expire
+            return window if token_until is None else min(token_until, window)
+        horizon = self._now() + (config.refresh_token_expires + config.decode_leeway).total_seconds()
+        if token_until is None or token_until > horizon:
+            return token_until
+        return min(token_until, window)
 
     async def refresh(self, token: VerifiedToken, *, fresh: bool = False) -> TokenPair:
         """New tokens for a verified refresh token: an access token of the same family (with the same
@@ -184,6 +222,7 @@ class LoginSessions:
                     refreshed_at=now,
                     expires_at=self._authviews.codec.expires_at(refresh_claims),
                     user_agent=found.user_agent if found else None,
+                    refresh_jti=refresh_claims["jti"],
                 )
             )
 

@@ -379,3 +379,35 @@ def test_sessions_rotation_refresh_token_without_a_family_gets_one_for_its_succe
     assert (replay.status_code, replay.json()["detail"][:28]) == (401, "Refresh token reuse detected")
     assert client.get("/me", headers=_bearer(pair["access_token"])).json() == REVOKED  # its successors
     assert client.post("/refresh", headers=_bearer(pair["refresh_token"])).json() == REVOKED
+
+
+def test_sessions_rotation_spent_token_stays_spent_after_its_own_entry_is_gone() -> None:
+    clock = Clock()
+    store = MemoryRevocationStore(100, timer=clock)
+    client, _ = _app(store, clock, refresh_token_rotation=True)
+    login = client.post("/login/ann").json()
+    rotated = client.post("/refresh", headers=_bearer(login["refresh_token"])).json()
+    access_only = client.post("/refresh-access-only", headers=_bearer(rotated["refresh_token"]))
+    assert access_only.status_code == 200
+    clock.now += 3600  # the spent tokens' own entries are long gone: the session record tells
+    assert len(store) == 0
+    replay = client.post("/refresh", headers=_bearer(login["refresh_token"]))
+    assert (replay.status_code, replay.json()["detail"][:28]) == (401, "Refresh token reuse detected")
+    assert client.post("/refresh", headers=_bearer(rotated["refresh_token"])).json() == REVOKED
+
+
+def test_sessions_rotation_refreshing_for_hours_keeps_a_bounded_number_of_entries() -> None:
+    """One refresh a second for two hours: each spent token's entry lasts a minute, not 30 days."""
+    clock = Clock()
+    store = MemoryRevocationStore(1000, session_capacity=10, timer=clock)
+    _, authviews = _app(store, clock, refresh_token_rotation=True)
+
+    async def loop() -> int:
+        pair, most = await authviews.sessions.login("mallory"), 0
+        for _ in range(2 * 3600):
+            clock.now += 1
+            pair = await authviews.sessions.refresh(await authviews.verify(pair.refresh_token, "refresh"))
+            most = max(most, len(store))
+        return most
+
+    assert asyncio.run(loop()) <= 61

@@ -94,6 +94,8 @@ class LoginSession:
     ``identity`` keeps its type (an integer stays an integer through JSON). An ended session keeps a
     record, with ``ended_at`` set and ``expires_at`` moved to when the family's last token expires, so
     that it still counts towards the identity's session limit while its revocation entry lives.
+    ``refresh_jti`` is the ``jti`` of the family's newest refresh token: with rotation, every other
+    refresh token of the family has been spent.
     """
 
     family: str
@@ -103,6 +105,7 @@ class LoginSession:
     expires_at: float | None
     user_agent: str | None = None
     ended_at: float | None = None
+    refresh_jti: str | None = None  # the family's current refresh token (rotation): any other is spent
 
     def to_json(self) -> str:
         """Serialise (for stores that keep text)."""
