@@ -155,9 +155,13 @@ class LoginSessions:
             first = await authviews.store.revoke(jti_key(jti), until, by=by)
         if first is False:  # consumed by another request meanwhile: one of the two holds a copy
             raise await self.reused(claims)
-        if record is not None and record.refresh_jti is not None and record.ended_at is None:
-            with fail_closed("could not record a spent refresh token"):  # "" names no current token
-                await self._store().save_session(dataclasses.replace(record, refresh_jti=""))
+        if (
+            record is not None
+            and record.refresh_jti is not None
+            and record.ended_at is None
+            and not await self._save_live(dataclasses.replace(record, refresh_jti=""))  # "": none current
+        ):
+            raise errors.RevokedTokenError()  # the session was ended meanwhile
         return ConsumedRefreshToken(token.token, token.header, token.claims, by)
 
     async def _record(self, claims: Mapping[str, Any]) -> LoginSession | None:
@@ -213,18 +217,32 @@ class LoginSessions:
                 raise errors.RevokedTokenError()  # ended while this refresh ran: its family is revoked
             if found is None:
                 self._check_limit(records)
-            now = self._now()
-            await store.save_session(
-                LoginSession(
-                    family=family,
-                    identity=identity,
-                    created_at=found.created_at if found else now,
-                    refreshed_at=now,
-                    expires_at=self._authviews.codec.expires_at(refresh_claims),
-                    user_agent=found.user_agent if found else None,
-                    refresh_jti=refresh_claims["jti"],
-                )
+        now = self._now()
+        saved = await self._save_live(
+            LoginSession(
+                family=family,
+                identity=identity,
+                created_at=found.created_at if found else now,
+                refreshed_at=now,
+                expires_at=self._authviews.codec.expires_at(refresh_claims),
+                user_agent=found.user_agent if found else None,
+                refresh_jti=refresh_claims["jti"],
             )
+        )
+        if not saved:
+            raise errors.RevokedTokenError()  # ended while this refresh ran: its family is revoked
+
+    async def _save_live(self, record: LoginSession) -> bool:
+        """Save a record read as live, then look whether its session was ended meanwhile (its family is
+        revoked before its record is marked): if so, mark it ended again (so it is never listed as live)
+        and return False."""
+        store = self._store()
+        with fail_closed("could not update a login session"):
+            await store.save_session(record)
+            ended = await store.is_revoked(family_key(record.family))
+        if ended:
+            await self._end(store, record, revoked=True)
+        return not ended
 
     async def reused(self, claims: Mapping[str, Any]) -> errors.TokenError:
         """A consumed refresh token was presented again: revoke its family (unless it already is) and

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import jwt
@@ -411,3 +411,29 @@ def test_sessions_rotation_refreshing_for_hours_keeps_a_bounded_number_of_entrie
         return most
 
     assert asyncio.run(loop()) <= 61
+
+
+class _EndingStore(MemoryRevocationStore):
+    """The memory store, running ``before_save`` (once) just before it saves a record."""
+
+    before_save: Callable[[], Awaitable[object]] | None = None
+
+    async def save_session(self, session: LoginSession) -> None:
+        hook, self.before_save = self.before_save, None
+        if hook is not None:
+            await hook()
+        await super().save_session(session)
+
+
+def test_sessions_ended_while_a_refresh_runs_is_never_listed_again() -> None:
+    clock = Clock()
+    store = _EndingStore(100, timer=clock)
+    client, authviews = _app(store, clock, refresh_token_rotation=True)
+    phone, laptop = client.post("/login/ann").json(), client.post("/login/ann").json()
+    family = authviews.codec.decode(phone["refresh_token"]).claims["fam"]
+    store.before_save = lambda: authviews.sessions.revoke("ann", family)  # "end the phone", from the laptop
+    response = client.post("/refresh", headers=_bearer(phone["refresh_token"]))
+    assert (response.status_code, response.json()) == (401, REVOKED)
+    assert client.get("/sessions", headers=_bearer(laptop["access_token"])).json() == [
+        authviews.codec.decode(laptop["refresh_token"]).claims["fam"]
+    ]
