@@ -18,14 +18,14 @@ between two steps, or sent twice, is finished by the next try.
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from . import errors
+from ._retention import Retention, family_of, takes_by
 from .revocation import LoginSession, SessionStore, family_key
 from .revocation.base import fail_closed, jti_key
 from .tokens import (
@@ -45,10 +45,6 @@ __all__ = ["ConsumedRefreshToken", "LoginSessions"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
-#: Seconds a spent refresh token keeps its own entry once its family's record names its successor: long
-#: enough to cover the time between consuming a token and recording its successor (and a resent call).
-SPENT_WINDOW: Final = 60.0
-
 
 @dataclass(frozen=True, slots=True)
 class ConsumedRefreshToken(VerifiedToken):
@@ -61,20 +57,13 @@ class ConsumedRefreshToken(VerifiedToken):
     consumed_by: str = ""
 
 
-def _takes_by(method: Callable[..., Any]) -> bool:
-    try:
-        parameters = inspect.signature(method).parameters.values()
-    except (TypeError, ValueError):  # no signature to read: let the first call tell
-        return True
-    return any(p.name == "by" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
-
-
 class LoginSessions:
     """The login sessions of one :class:`~fastapi_jwt_views.AuthViews` (``authviews.sessions``)."""
 
     def __init__(self, authviews: AuthViews) -> None:
         self._authviews = authviews
-        if authviews.config.refresh_token_rotation and not _takes_by(authviews.store.revoke):
+        self._retention = Retention(authviews.codec)
+        if authviews.config.refresh_token_rotation and not takes_by(authviews.store.revoke):
             raise errors.ConfigurationError(
                 f"AUTHJWT_REFRESH_TOKEN_ROTATION needs a store whose revoke() takes by= (who consumed a "
                 f"refresh token), and {type(authviews.store).__name__}.revoke() does not: see "
@@ -147,9 +136,9 @@ class LoginSessions:
         if record is not None and record.refresh_jti is not None:
             if record.refresh_jti != jti:  # the family has moved on: this token was spent before
                 raise await self.reused(claims)
-            until = self._spent_until(until)  # the record will tell that it is spent
+            until = self._retention.spent_until(until)  # the record will tell that it is spent
         elif consumed_by is not None:
-            until = self._spent_until(until)  # a repeat: never shortens what the first call kept
+            until = self._retention.spent_until(until)  # a repeat: never shortens what the first call kept
         by = consumed_by or uuid.uuid4().hex
         with fail_closed("could not rotate a refresh token"):
             first = await authviews.store.revoke(jti_key(jti), until, by=by)
@@ -173,19 +162,6 @@ class LoginSessions:
             records = await store.list_sessions(claims["sub"])
         return next((record for record in records if record.family == family), None)
 
-    def _spent_until(self, token_until: float | None) -> float | None:
-        """How long a spent refresh token's own entry must last when its family's record names its
-        successor: only while that record may not say so yet (``SPENT_WINDOW``), unless the token
-        outlives every successor (minted with a longer explicit ``expires``)."""
-        config = self._authviews.config
-        window = self._now() + SPENT_WINDOW
-        if config.refresh_token_expires is False:  # records never expire
-            return window if token_until is None else min(token_until, window)
-        horizon = self._now() + (config.refresh_token_expires + config.decode_leeway).total_seconds()
-        if token_until is None or token_until > horizon:
-            return token_until
-        return min(token_until, window)
-
     async def refresh(self, token: VerifiedToken, *, fresh: bool = False) -> TokenPair:
         """New tokens for a verified refresh token: an access token of the same family (with the same
         user claims) and, with rotation, a new refresh token (the presented one is consumed, once, if
@@ -194,7 +170,7 @@ class LoginSessions:
         check_requirement(claims, REFRESH)
         identity = claims["sub"]
         family = claims.get(FAMILY_CLAIM)
-        family = self._family_of(claims) if authviews.config.refresh_token_rotation else family
+        family = family_of(claims) if authviews.config.refresh_token_rotation else family
         family = family if isinstance(family, str) else None
         extra = {name: value for name, value in claims.items() if name not in RESERVED_CLAIMS}
         access = authviews.codec.encode(identity, ACCESS, fresh=fresh, claims=extra, family=family)
@@ -247,14 +223,14 @@ class LoginSessions:
     async def reused(self, claims: Mapping[str, Any]) -> errors.TokenError:
         """A consumed refresh token was presented again: revoke its family (unless it already is) and
         return the error to raise. The event is logged once, by the request that revoked the family."""
-        family = self._family_of(claims)
+        family = family_of(claims)
         if family is None:
             return errors.RevokedTokenError()
         store = self._authviews.store
         with fail_closed("could not check a token family"):
             if await store.is_revoked(family_key(family)):
                 return errors.RevokedTokenError()  # the session was ended: nothing was stolen
-        if await self._revoke_family(family, self._unrecorded_until(claims)):
+        if await self._revoke_family(family, self._retention.unrecorded_until(claims)):
             logger.warning("refresh token reuse detected for %r: revoked its login family", claims.get("sub"))
         if isinstance(store, SessionStore):
             await self._end_record(claims["sub"], family)
@@ -292,7 +268,7 @@ class LoginSessions:
         with fail_closed("could not list login sessions"):
             active = [s for s in await store.list_sessions(identity) if s.ended_at is None]
         for session in active:
-            await self._revoke_family(session.family, self._family_until(session.expires_at))
+            await self._revoke_family(session.family, self._retention.family_until(session.expires_at))
         for session in active:
             await self._end(store, session, revoked=True)
         return len(active)
@@ -300,12 +276,16 @@ class LoginSessions:
     async def revoke_family(self, family: str) -> None:
         """Refuse every token of ``family`` (whoever it belongs to) and forget nothing else."""
         self._store()
-        await self._revoke_family(family, self._unrecorded_until(None))
+        await self._revoke_family(family, self._retention.unrecorded_until(None))
 
     async def _end(self, store: SessionStore, session: LoginSession, *, revoked: bool = False) -> None:
         """Revoke the session's family (unless the caller just did), then mark its record ended: the
         record is kept while the family's tokens could live, and still counts towards the limit."""
-        until = session.expires_at if session.ended_at is not None else self._family_until(session.expires_at)
+        until = (
+            session.expires_at
+            if session.ended_at is not None
+            else self._retention.family_until(session.expires_at)
+        )
         if not revoked:
             await self._revoke_family(session.family, until)
         if session.ended_at is None:
@@ -325,34 +305,3 @@ class LoginSessions:
         with fail_closed("could not revoke a login family"):
             made = await self._authviews.store.revoke(family_key(family), until, by=uuid.uuid4().hex)
         return made is not False
-
-    @staticmethod
-    def _family_of(claims: Mapping[str, Any]) -> str | None:
-        """The family of a refresh token under rotation: its ``fam``; for a token minted without one
-        (before rotation was turned on), a family named after its ``jti``, which its successors carry
-        (prefixed, so it can never be a family that ``login()`` made)."""
-        family, jti = claims.get(FAMILY_CLAIM), claims.get("jti")
-        if isinstance(family, str):
-            return family
-        return f"jti-{jti}" if isinstance(jti, str) else None
-
-    # -- how long a family's tokens can live ------------------------------------------------------------
-    def _family_until(self, refresh_until: float | None) -> float | None:
-        """A family's tokens live until its newest refresh token expires, plus one access token's life
-        (one may be minted at the last moment); None when either never expires."""
-        access = self._authviews.config.access_token_expires
-        if refresh_until is None or access is False:
-            return None
-        return refresh_until + access.total_seconds()
-
-    def _unrecorded_until(self, claims: Mapping[str, Any] | None) -> float | None:
-        """For a family whose record is unknown: the latest any of its tokens could live (a refresh now,
-        or the presented token's own expiry if later)."""
-        config, codec = self._authviews.config, self._authviews.codec
-        if config.refresh_token_expires is False:
-            return None
-        latest = self._now() + (config.refresh_token_expires + config.decode_leeway).total_seconds()
-        own = codec.expires_at(claims) if claims is not None else None
-        if claims is not None and own is None:
-            return None
-        return self._family_until(max(latest, own) if own is not None else latest)
