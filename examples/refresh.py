@@ -1,8 +1,11 @@
-"""Refresh tokens: a short-lived access token is renewed with a long-lived refresh token.
+"""Refresh tokens: a short-lived access token is renewed with a long-lived refresh token, which rotates.
 
 ``POST /login`` returns a token pair; ``POST /refresh`` lives in a :class:`RefreshView`, so it accepts only
-a refresh token, and returns a new access token. That token is not fresh: it proves the user logged in at
-some point, not that they typed their password just now (see ``examples/freshness.py``).
+a refresh token, and returns a new pair. With ``refresh_token_rotation`` (on here) a refresh token is good
+for exactly one refresh, whatever the route does: verifying it for a refresh consumes it. A refresh token
+presented a second time was copied, so every token of its login is revoked (401 "Refresh token reuse
+detected"). The new access token is not fresh: it proves the user logged in at some point, not that they
+typed their password just now (see ``examples/freshness.py``).
 
 Run it::
 
@@ -18,7 +21,8 @@ from pydantic import BaseModel
 from fastapi_jwt_views import AuthViews, AuthViewsConfig, ProtectedView, RefreshView, cbv
 
 app = FastAPI(title="fastapi-jwt-views: refresh")
-authviews = AuthViews(AuthViewsConfig.from_env()).install(app)
+config = AuthViewsConfig.from_env().replace(blacklist_enabled=True, refresh_token_rotation=True)
+authviews = AuthViews(config).install(app)
 router = APIRouter()
 
 USERS = {"test": "test"}
@@ -33,7 +37,7 @@ class Credentials(BaseModel):
 async def login(credentials: Credentials) -> dict[str, str]:
     if USERS.get(credentials.username) != credentials.password:
         raise HTTPException(status_code=401, detail="Bad username or password")
-    pair = authviews.create_token_pair(credentials.username, fresh=True)
+    pair = authviews.create_token_pair(credentials.username, fresh=True)  # with rotation: a new family
     return {"access_token": pair.access_token, "refresh_token": pair.refresh_token}
 
 
@@ -41,8 +45,8 @@ async def login(credentials: Credentials) -> dict[str, str]:
 class Refresh(RefreshView):
     @router.post("/refresh")
     async def refresh(self) -> dict[str, str]:
-        assert self.auth.identity is not None  # a RefreshView always has a token
-        return {"access_token": self.auth.create_access_token(self.auth.identity, fresh=False)}
+        pair = await self.auth.refresh()  # a non-fresh access token and the next refresh token
+        return {"access_token": pair.access_token, "refresh_token": pair.refresh_token}
 
 
 @cbv(router)

@@ -4,7 +4,9 @@
 token and revokes the one presented, so a stolen refresh token that is used after its owner refreshed (or
 the owner's copy used after the thief refreshed) ends the whole login with 401 ``refresh_token_reused``.
 ``GET /sessions`` lists the caller's logins, ``DELETE /sessions/{family}`` ends one (a lost phone) and
-``DELETE /sessions`` ends them all.
+``DELETE /sessions`` ends them all. Each user may hold ``AUTHJWT_SESSIONS_PER_IDENTITY`` (100) sessions,
+ended ones included while their tokens could still live; a login beyond that gets 429, and only that user
+is refused (see docs/sessions.md, "Bounded memory"). Ending a session twice answers the same both times.
 
 The sessions live in the same store as revoked tokens: in memory here, in Redis with
 ``AUTHJWT_REDIS_URL`` (see ``examples/redis_app.py`` and docs/deployment.md).

@@ -25,6 +25,7 @@ from .errors import (
     RefreshTokenReusedError,
     RevocationUnavailableError,
     RevokedTokenError,
+    SessionLimitError,
     TokenError,
     TokenTooLargeError,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "RevocationStore",
     "RevocationUnavailableError",
     "RevokedTokenError",
+    "SessionLimitError",
     "SessionStore",
     "TokenError",
     "TokenPair",

@@ -118,8 +118,8 @@ def _wrap_lifespan(app: FastAPI) -> None:
             raise ConfigurationError(problem)
         authviews = installed_on(app)  # the one installed last
         assert authviews is not None
-        # The one place where the installed app starts up and shuts down its AuthViews. Start-up goes
-        # here, before the app's own (stores: `await authviews.startup()`).
+        # The one place where the installed app starts up and shuts down its AuthViews.
+        await authviews.startup()
         async with inner(app) as state:
             yield state
         await authviews.aclose()

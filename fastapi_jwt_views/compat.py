@@ -40,6 +40,7 @@ from .config import ENV_PREFIX, AuthViewsConfig
 from .core import AuthViews
 from .exceptions import AuthJWTException, translate
 from .locations import Found
+from .logins import ConsumedRefreshToken
 from .revocation import MemoryRevocationStore, RevocationCallback
 from .session import AuthSession
 from .tokens import ACCESS, REFRESH, Requirement, TokenType, VerifiedToken, check_requirement
@@ -166,8 +167,8 @@ async def _verify_tokens(authviews: AuthViews, tokens: Sequence[str]) -> dict[st
         try:
             verified = authviews.codec.decode(token)
             token_type = verified.claims["type"]
-            if token_type in (ACCESS, REFRESH):
-                verified = await authviews.verify(token, token_type)
+            if token_type in (ACCESS, REFRESH):  # a look: a rotating refresh token is consumed by its guard
+                verified = await authviews.verify(token, token_type, consume=False)
             results[token] = verified
         except errors.AuthViewsError as exc:
             results[token] = exc
@@ -322,6 +323,8 @@ class AuthJWT:
                 verified = self._verified(found.token)
                 check_requirement(verified.claims, requirement)
                 found.check_csrf(verified.claims)
+                if requirement == REFRESH and self._authviews.config.refresh_token_rotation:
+                    verified = self._consumed(found.token, verified)
         self._current, self._guarded = verified, True
 
     def _request_token(self, requirement: Requirement) -> Found | None:
@@ -364,6 +367,14 @@ class AuthJWT:
             self._outcomes.update(_run_sync(authviews, lambda: _verify_tokens(authviews, tokens)))
         except errors.AuthViewsError as exc:  # the check itself could not run (fail closed)
             self._outcomes.update(dict.fromkeys(tokens, exc))
+
+    def _consumed(self, token: str, verified: VerifiedToken) -> VerifiedToken:
+        """With rotation, a refresh guard consumes its token (once per request: a second guard reuses it)."""
+        if not isinstance(verified, ConsumedRefreshToken):
+            authviews = self._authviews
+            verified = _run_sync(authviews, lambda: authviews.sessions.consume(verified))
+            self._outcomes[token] = verified
+        return verified
 
     def _verified(self, token: str) -> VerifiedToken:
         if token not in self._outcomes:

@@ -104,6 +104,8 @@ class AuthViewsConfig:
     header_type: str = _setting(check_header_type, default="Bearer")
     max_token_size: int = _setting(check_positive_int, "int", default=8192)
     revocation_capacity: int = _setting(check_positive_int, "int", default=100_000)
+    session_capacity: int = _setting(check_positive_int, "int", default=100_000)
+    sessions_per_identity: int = _setting(check_positive_int, "int", default=100)
     token_cache_size: int = _setting(check_non_negative_int, "int", default=1024)
     # Where tokens travel (see locations.py); cookie and CSRF names and defaults are fastapi-jwt-auth's.
     token_location: tuple[str, ...] = _setting(check_locations, "list", default=("headers",))
@@ -127,6 +129,7 @@ class AuthViewsConfig:
     # Revocation stores, refresh-token rotation and the fastapi-jwt-auth compatibility API.
     redis_url: str | None = _setting(check_redis_url, "optional", default=None, secret=True)
     redis_key_prefix: str = _setting(check_text, default="fastapi_jwt_views:")
+    redis_startup_check: bool = _setting(check_bool, "bool", default=True)
     revocation_fail_open: bool = _setting(check_bool, "bool", default=False)
     refresh_token_rotation: bool = _setting(check_bool, "bool", default=False)
     legacy_status_codes: bool = _setting(check_bool, "bool", default=True)

@@ -23,9 +23,10 @@ from . import errors
 from ._apps import NOT_INSTALLED, SCOPE_KEY, bind, installed_on
 from .config import AuthViewsConfig
 from .locations import CookieIssuer, CookieWriter, Location, TokenReader, read_first_message
+from .logins import LoginSessions
 from .openapi import document
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, fail_closed, family_key
-from .sessions import LoginSessions
+from .revocation.base import jti_key
 from .tokens import (
     FAMILY_CLAIM,
     REFRESH,
@@ -49,7 +50,9 @@ REVOCATION_DISABLED: Final = (
 
 def _default_store(config: AuthViewsConfig, clock: Callable[[], float]) -> RevocationStore:
     if config.redis_url is None:
-        return MemoryRevocationStore(config.revocation_capacity, timer=clock)
+        return MemoryRevocationStore(
+            config.revocation_capacity, session_capacity=config.session_capacity, timer=clock
+        )
     try:
         from .revocation.redis import RedisRevocationStore
     except ImportError as exc:  # the redis package is an extra
@@ -113,6 +116,20 @@ class AuthViews(TokenIssuer, CookieIssuer):
         bind(app, self)
         document(app, lambda: (installed_on(app) or self).config)
         return self
+
+    async def startup(self) -> None:
+        """Check that the store can be used (a Redis store: reachable, credentials, database), so that a
+        wrong ``AUTHJWT_REDIS_URL`` stops the application at start-up rather than failing requests.
+        The app's lifespan calls it; with ``AUTHJWT_REDIS_STARTUP_CHECK=false`` a failure is only logged."""
+        check = getattr(self.store, "check", None)
+        if check is None:
+            return
+        try:
+            await check()
+        except errors.ConfigurationError as exc:
+            if self.config.redis_startup_check:
+                raise
+            logger.warning("%s (starting anyway: AUTHJWT_REDIS_STARTUP_CHECK=false)", exc)
 
     async def aclose(self) -> None:
         """Close what the store holds open (the connections of a Redis store it built itself)."""
@@ -187,12 +204,29 @@ class AuthViews(TokenIssuer, CookieIssuer):
         """The error for a request that carries no token where one is required."""
         return self.reader("access").missing()
 
-    async def verify(self, token: str, requirement: Requirement = "access") -> VerifiedToken:
-        """Verify an encoded token against a requirement, including revocation."""
+    async def verify(
+        self,
+        token: str,
+        requirement: Requirement = "access",
+        *,
+        consume: bool = True,
+        consumed_by: str | None = None,
+    ) -> VerifiedToken:
+        """Verify an encoded token against a requirement, including revocation.
+
+        With refresh-token rotation, a refresh token verified for a refresh is consumed (good for one
+        refresh) unless ``consume=False`` (a look before a refresh guard that consumes it: the ``jti`` is
+        left to that consumption, which tells a reused token apart). ``consumed_by`` (of the
+        :class:`~.logins.ConsumedRefreshToken` returned) repeats the same consumption, as
+        ``self.auth.check()`` does.
+        """
         verified = self.codec.decode(token)
         check_requirement(verified.claims, requirement)
         if verified.claims["type"] in self._checked_types:
-            await self._check_revocation(verified.claims)
+            rotating = requirement == REFRESH and self.config.refresh_token_rotation
+            if rotating and consume:
+                return await self.sessions.consume(verified, consumed_by)
+            await self._check_revocation(verified.claims, jti=not rotating)  # consuming checks the jti
         return verified
 
     @property
@@ -203,12 +237,16 @@ class AuthViews(TokenIssuer, CookieIssuer):
             return False
         return not (type(self.store) is MemoryRevocationStore and self._callback is None)
 
-    async def _check_revocation(self, claims: Mapping[str, Any]) -> None:
-        jti = claims.get("jti")
-        if jti is None:
+    async def _check_revocation(self, claims: Mapping[str, Any], *, jti: bool = True) -> None:
+        """Refuse revoked claims: their ``jti`` (unless ``jti=False``: rotation consumes it instead), their
+        family, and the user's callback."""
+        token_id = claims.get("jti")
+        if token_id is None:
             raise errors.MissingClaimError("Missing claim: jti")
         family = claims.get(FAMILY_CLAIM)
-        ids = (jti, family_key(family)) if isinstance(family, str) else (jti,)
+        ids = [jti_key(token_id)] if jti else []
+        if isinstance(family, str):
+            ids.append(family_key(family))
         try:
             with fail_closed("revocation check failed; refusing the request"):
                 revoked = await self.store.is_revoked(*ids)
@@ -226,8 +264,6 @@ class AuthViews(TokenIssuer, CookieIssuer):
                 )
                 revoked = bool(await result if inspect.isawaitable(result) else result)
         if revoked:
-            if self.config.refresh_token_rotation and claims.get("type") == REFRESH:
-                raise await self.sessions.reused(claims)  # a rotated-out refresh token came back
             raise errors.RevokedTokenError()
 
     # -- revoking ---------------------------------------------------------------------------------------
@@ -239,13 +275,14 @@ class AuthViews(TokenIssuer, CookieIssuer):
         await self.revoke_jti(jti, self.codec.expires_at(claims))
 
     async def revoke_jti(self, jti: str, expires_at: float | None = None) -> None:
-        """Revoke a token by its ``jti``; without ``expires_at`` it stays revoked as long as any token
-        this configuration issues could live (forever when tokens never expire)."""
+        """Revoke a token by its ``jti`` until ``expires_at`` (its ``exp`` plus leeway, epoch seconds).
+
+        Without ``expires_at`` nobody knows how long the token lives (it may have been minted with a
+        longer explicit ``expires``), so it stays revoked for the life of the store.
+        """
         self.require_revocation()
-        if expires_at is None:
-            expires_at = self._longest_life()
         with fail_closed("could not revoke a token"):
-            await self.store.revoke(jti, expires_at)
+            await self.store.revoke(jti_key(jti), expires_at)
 
     async def revoke_token(self, token: str) -> None:
         """Revoke an encoded token of any type (its signature is verified first)."""
@@ -258,9 +295,3 @@ class AuthViews(TokenIssuer, CookieIssuer):
             logger.error("%s", REVOCATION_DISABLED)
             raise errors.MisconfiguredError(REVOCATION_DISABLED)
 
-    def _longest_life(self) -> float | None:
-        lives = (self.config.access_token_expires, self.config.refresh_token_expires)
-        if any(life is False for life in lives):
-            return None
-        longest = max(life for life in lives if life is not False)
-        return self.codec.clock() + (longest + self.config.decode_leeway).total_seconds()

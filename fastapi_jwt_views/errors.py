@@ -23,6 +23,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
     │   └── FreshTokenRequiredError
+    ├── SessionLimitError                  429: the identity has too many login sessions
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
 
 :class:`ConfigurationError` is not an HTTP error: it is raised when a configuration is built, so a bad
@@ -63,6 +64,7 @@ __all__ = [
     "RefreshTokenReusedError",
     "RevocationUnavailableError",
     "RevokedTokenError",
+    "SessionLimitError",
     "TokenError",
     "TokenTooLargeError",
 ]
@@ -234,6 +236,15 @@ class RevocationUnavailableError(AuthViewsError):
     status_code = 503
     code = "revocation_unavailable"
     default_detail = "Token revocation store is unavailable"
+
+
+class SessionLimitError(AuthViewsError):
+    """Raised when an identity already has as many sessions as ``AUTHJWT_SESSIONS_PER_IDENTITY`` allows."""
+
+    status_code = 429
+    code = "session_limit"
+    default_detail = "Too many login sessions for this user; try again later"
+
 
 
 class MisconfiguredError(HTTPException, RuntimeError):

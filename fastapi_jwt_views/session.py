@@ -213,7 +213,8 @@ class AuthSession(TokenIssuer, CookieIssuer):
         if self._token is None:
             return
         try:
-            await self.authviews.verify(self._token.token, self.requirement)
+            consumed_by = getattr(self._token, "consumed_by", None)  # a refresh token this request consumed
+            await self.authviews.verify(self._token.token, self.requirement, consumed_by=consumed_by)
         except AuthViewsError as exc:
             if isinstance(self.connection, WebSocket):
                 raise as_websocket_error(exc) from exc

@@ -163,6 +163,8 @@ class TokenCodec:
         lifetime = self._lifetime(token_type, expires)
         if lifetime is not None:
             payload["exp"] = now + lifetime
+        if family is None and token_type == REFRESH:
+            family = self.new_family()  # with rotation, every refresh token belongs to a login family
         if family is not None:
             payload[FAMILY_CLAIM] = family
         if self.config.encode_issuer is not None:
@@ -197,6 +199,10 @@ class TokenCodec:
         if seconds <= 0:
             raise ValueError("expires must be positive")
         return seconds
+
+    def new_family(self) -> str | None:
+        """A new login family id when refresh-token rotation is on (every refresh token then has one)."""
+        return uuid.uuid4().hex if self.config.refresh_token_rotation else None
 
     # -- verifying --------------------------------------------------------------------------------------
     def decode(self, token: str) -> VerifiedToken:
@@ -356,7 +362,7 @@ class TokenIssuer:
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
     ) -> str:
-        """Create a refresh token for ``identity``."""
+        """Create a refresh token for ``identity`` (of a new login family when rotation is on)."""
         return self._codec.encode(
             identity,
             REFRESH,
@@ -370,8 +376,10 @@ class TokenIssuer:
     def create_token_pair(
         self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
     ) -> TokenPair:
-        """Create an access token and a refresh token for ``identity`` (as after a login)."""
+        """Create an access token and a refresh token for ``identity`` (as after a login; with rotation
+        on, both belong to a new login family, so that a reused refresh token revokes them both)."""
+        family = self._codec.new_family()
         return TokenPair(
-            self.create_access_token(identity, fresh=fresh, claims=claims),
-            self.create_refresh_token(identity, claims=claims),
+            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family),
+            self._codec.encode(identity, REFRESH, claims=claims, family=family),
         )

@@ -40,6 +40,21 @@ def test_example_refresh_new_access_token_works_and_is_not_fresh(client: TestCli
     assert client.get("/user", headers=_bearer(refreshed)).json() == {"user": "test", "fresh": False}
 
 
+def test_example_refresh_token_is_good_for_one_refresh_and_a_replay_ends_the_login(
+    client: TestClient,
+) -> None:
+    tokens = _login(client)
+    rotated = client.post("/refresh", headers=_bearer(tokens["refresh_token"])).json()
+    assert rotated["refresh_token"] != tokens["refresh_token"]
+    again = client.post("/refresh", headers=_bearer(rotated["refresh_token"]))
+    assert again.status_code == 200  # the new one works, once
+    replay = client.post("/refresh", headers=_bearer(tokens["refresh_token"]))
+    assert replay.status_code == 401
+    assert replay.json()["detail"].startswith("Refresh token reuse detected")
+    for token in (tokens["access_token"], rotated["access_token"], again.json()["access_token"]):
+        assert client.get("/user", headers=_bearer(token)).json() == {"detail": "Token has been revoked"}
+
+
 def test_example_refresh_with_access_token_is_401(client: TestClient) -> None:
     response = client.post("/refresh", headers=_bearer(_login(client)["access_token"]))
     assert response.status_code == 401

@@ -57,7 +57,9 @@ def test_example_sessions_list_and_end_one(client: TestClient) -> None:
     assert client.post("/refresh", headers=_bearer(phone["refresh_token"])).status_code == 401
     assert client.get("/user", headers=_bearer(laptop["access_token"])).status_code == 200
     again = client.delete(f"/sessions/{phone_session}", headers=_bearer(laptop["access_token"]))
-    assert again.status_code == 404
+    assert again.json() == {"detail": "Session ended"}  # a retried DELETE answers as the first did
+    unknown = client.delete("/sessions/not-a-session", headers=_bearer(laptop["access_token"]))
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "No such session"})
 
 
 def test_example_sessions_log_out_everywhere(client: TestClient) -> None:
@@ -67,3 +69,18 @@ def test_example_sessions_log_out_everywhere(client: TestClient) -> None:
     for login in logins:
         assert client.get("/user", headers=_bearer(login["access_token"])).status_code == 401
         assert client.post("/refresh", headers=_bearer(login["refresh_token"])).status_code == 401
+
+
+def test_example_sessions_limit_per_user_counts_ended_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTHJWT_SESSIONS_PER_IDENTITY", "2")
+    monkeypatch.setenv("AUTHJWT_SECRET_KEY", secrets.token_hex(32))
+    monkeypatch.delitem(sys.modules, "examples.sessions", raising=False)
+    client = TestClient(importlib.import_module("examples.sessions").app)
+    first = _login(client, "phone")
+    assert client.delete("/sessions", headers=_bearer(first["access_token"])).status_code == 200
+    _login(client, "laptop")  # the ended session still holds a slot while its tokens could live
+    refused = client.post("/login", json={"username": "test", "password": "test"})
+    assert (refused.status_code, refused.json()) == (
+        429,
+        {"detail": "Too many login sessions for this user; try again later"},
+    )

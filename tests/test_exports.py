@@ -12,10 +12,10 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "exceptions",
         "keys",
         "locations",
+        "logins",
         "openapi",
         "revocation",
         "session",
-        "sessions",
         "tokens",
         "views",
     }

@@ -4,7 +4,16 @@ The Redis store lives in :mod:`fastapi_jwt_views.revocation.redis` (``pip instal
 "fastapi-jwt-views[redis]"``); it is not imported here, so the ``redis`` package stays optional.
 """
 
-from .base import LoginSession, RevocationCallback, RevocationStore, SessionStore, fail_closed, family_key
+from .base import (
+    LoginSession,
+    RevocationCallback,
+    RevocationStore,
+    SessionStore,
+    fail_closed,
+    family_key,
+    identity_key,
+    jti_key,
+)
 from .memory import MemoryRevocationStore
 
 __all__ = [
@@ -15,4 +24,6 @@ __all__ = [
     "SessionStore",
     "fail_closed",
     "family_key",
+    "identity_key",
+    "jti_key",
 ]

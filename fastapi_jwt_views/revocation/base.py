@@ -1,4 +1,4 @@
-"""The protocols every revocation store follows, and the record of one login session."""
+"""The protocols every revocation store follows, the record of one login session, and the key names."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ __all__ = [
     "SessionStore",
     "fail_closed",
     "family_key",
+    "identity_key",
+    "jti_key",
 ]
 
 logger = logging.getLogger("fastapi_jwt_views")
@@ -39,44 +41,71 @@ def fail_closed(what: str) -> Iterator[None]:
         raise RevocationUnavailableError() from exc
 
 
+# Every id a store is given is namespaced, so that no token content (a ``jti`` of "family:x", an identity
+# of "1234" against 1234) can name another entry.
+def jti_key(jti: str) -> str:
+    """The id under which one token is revoked."""
+    return f"jti:{jti}"
+
+
 def family_key(family: str) -> str:
-    """The id under which a whole login family is revoked (kept apart from ``jti`` values)."""
+    """The id under which a whole login family is revoked."""
     return f"family:{family}"
+
+
+def identity_key(identity: str | int) -> str:
+    """An identity as a store key, typed: user ``1234`` and user ``"1234"`` are two users."""
+    if isinstance(identity, bool) or not isinstance(identity, (str, int)):
+        raise TypeError("identity must be a string or integer")
+    return f"i:{identity}" if isinstance(identity, int) else f"s:{identity}"
 
 
 @runtime_checkable
 class RevocationStore(Protocol):
-    """Where revoked token ids (``jti``) are kept until the token would have expired anyway.
+    """Where revoked ids are kept until the tokens they name would have expired anyway.
 
-    Entries are keyed on the ``jti`` claim, never on the encoded token, so a token that is re-encoded
-    (other whitespace, another key order) stays revoked. A revoked login family is an entry too, keyed
-    by :func:`family_key`. A store that cannot answer raises; the caller then refuses the request
-    (fail closed).
+    The ids are namespaced by the library: :func:`jti_key` for one token (keyed on its ``jti`` claim,
+    never on the encoded token), :func:`family_key` for a whole login family; a store keeps them as
+    opaque strings. Every call may be sent twice (a client resending after a timeout) and must then
+    give the same answer. A store that cannot answer raises; the caller then refuses the request (fail
+    closed).
     """
 
-    async def revoke(self, jti: str, expires_at: float | None) -> bool | None:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds, including leeway); None means forever.
+    async def revoke(self, key: str, expires_at: float | None, *, by: str | None = None) -> bool | None:
+        """Revoke ``key`` until ``expires_at`` (epoch seconds, leeway included); None means forever.
 
-        Return False when ``jti`` was already revoked at least that long (refresh-token rotation uses
-        this to notice two requests rotating one token), True otherwise; None when the store cannot tell.
+        A longer expiry extends an entry; a shorter one never shortens it. ``by`` names who revokes (a
+        consumed refresh token, a reuse event): the first ``by`` is kept with the entry. Return True when
+        the entry is new, was extended, or was made by this same ``by`` (so a resent call answers as the
+        first did); False when it already existed (made by another, at least that long); None when the
+        store cannot tell.
         """
         ...
 
-    async def is_revoked(self, *ids: str) -> bool:
-        """Tell whether any of ``ids`` has been revoked (one round trip for all of them)."""
+    async def is_revoked(self, *keys: str) -> bool:
+        """Tell whether any of ``keys`` has been revoked (one round trip for all of them)."""
         ...
 
 
 @dataclass(frozen=True, slots=True)
 class LoginSession:
-    """One login: the family of tokens descended from it, as listed by ``self.auth.sessions()``."""
+    """One login: the family of tokens descended from it, as listed by ``self.auth.sessions()``.
+
+    ``identity`` keeps its type (an integer stays an integer through JSON). An ended session keeps a
+    record, with ``ended_at`` set and ``expires_at`` moved to when the family's last token expires, so
+    that it still counts towards the identity's session limit while its revocation entry lives.
+    ``refresh_jti`` is the ``jti`` of the family's newest refresh token: with rotation, every other
+    refresh token of the family has been spent.
+    """
 
     family: str
-    identity: str
+    identity: str | int
     created_at: float
     refreshed_at: float
     expires_at: float | None
     user_agent: str | None = None
+    ended_at: float | None = None
+    refresh_jti: str | None = None  # the family's current refresh token (rotation): any other is spent
 
     def to_json(self) -> str:
         """Serialise (for stores that keep text)."""
@@ -90,16 +119,13 @@ class LoginSession:
 
 @runtime_checkable
 class SessionStore(RevocationStore, Protocol):
-    """A revocation store that also keeps the login sessions of each identity, each until it expires."""
+    """A revocation store that also keeps the login session records of each identity, each until its
+    ``expires_at``."""
 
     async def save_session(self, session: LoginSession) -> None:
-        """Insert or replace ``session`` (keyed by identity and family); it is kept until it expires."""
+        """Insert or replace ``session`` (keyed by typed identity and family) until it expires."""
         ...
 
-    async def list_sessions(self, identity: str) -> list[LoginSession]:
-        """The unexpired sessions of ``identity``, oldest first."""
-        ...
-
-    async def delete_session(self, identity: str, family: str) -> bool:
-        """Forget one session; tell whether it existed."""
+    async def list_sessions(self, identity: str | int) -> list[LoginSession]:
+        """The unexpired records of ``identity`` (ended ones included), oldest first."""
         ...

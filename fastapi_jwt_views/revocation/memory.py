@@ -10,109 +10,121 @@ from collections.abc import Callable
 from cachetools import TLRUCache
 
 from ..errors import RevocationUnavailableError
-from .base import LoginSession
+from .base import LoginSession, identity_key
 
 __all__ = ["MemoryRevocationStore"]
 
+_Entry = tuple[float, str | None]  # (revoked until, by whom)
+_Sessions = tuple[LoginSession, ...]  # the records of one identity
 
-def _until(_key: object, expires_at: float, _now: float) -> float:
-    return expires_at
 
-
-def _session_until(_key: object, session: LoginSession, _now: float) -> float:
+def _expiry(session: LoginSession) -> float:
     return math.inf if session.expires_at is None else session.expires_at
 
 
-class MemoryRevocationStore:
-    """Keeps revoked ``jti`` values (and login sessions) in memory, each until its token would have expired.
+def _entry_until(_key: object, entry: _Entry, _now: float) -> float:
+    return entry[0]
 
-    Memory stays bounded: an entry disappears when its token stops being accepted, and at most
-    ``capacity`` entries are live at once. A full store never evicts a live entry (that would make a
-    revoked token valid again): :meth:`revoke` raises :class:`RevocationUnavailableError` instead.
-    Sessions have a capacity of their own, equal to ``capacity``. It is thread-safe, so sync handlers
-    running in the thread pool can use it. It is per process: with several workers or hosts, use a
-    shared store such as :class:`~fastapi_jwt_views.revocation.redis.RedisRevocationStore`.
+
+def _sessions_until(_key: object, sessions: _Sessions, _now: float) -> float:
+    return max(_expiry(session) for session in sessions)
+
+
+class MemoryRevocationStore:
+    """Keeps revoked ids and login sessions in memory, each until its token would have expired.
+
+    Memory stays bounded: an entry disappears when its token stops being accepted, at most ``capacity``
+    revoked ids and ``session_capacity`` session records (default: ``capacity``) are live at once. A full
+    store never evicts a live entry (that would make a revoked token valid again): it raises
+    :class:`RevocationUnavailableError` instead. Every operation holds one lock and reads the time once,
+    so it is thread-safe (sync handlers run in the thread pool) and an entry cannot expire half-way
+    through one. It is per process: with several workers or hosts, use a shared store such as
+    :class:`~fastapi_jwt_views.revocation.redis.RedisRevocationStore`.
     """
 
-    def __init__(self, capacity: int = 100_000, *, timer: Callable[[], float] = time.time) -> None:
-        if capacity <= 0:
-            raise ValueError("capacity must be positive")
+    def __init__(
+        self,
+        capacity: int = 100_000,
+        *,
+        session_capacity: int | None = None,
+        timer: Callable[[], float] = time.time,
+    ) -> None:
+        session_capacity = capacity if session_capacity is None else session_capacity
+        if capacity <= 0 or session_capacity <= 0:
+            raise ValueError("capacity and session_capacity must be positive")
         self.capacity = capacity
+        self.session_capacity = session_capacity
         # One slot more than the capacity, so that cachetools itself never has to evict; we refuse first.
-        self._entries: TLRUCache[str, float] = TLRUCache(maxsize=capacity + 1, ttu=_until, timer=timer)
-        self._sessions: TLRUCache[tuple[str, str], LoginSession] = TLRUCache(
-            maxsize=capacity + 1, ttu=_session_until, timer=timer
+        self._entries: TLRUCache[str, _Entry] = TLRUCache(capacity + 1, ttu=_entry_until, timer=timer)
+        # One structure for sessions: identity -> its records (so no index can disagree with them). Each
+        # identity holds at least one record, so there are never more identities than records.
+        self._sessions: TLRUCache[str, _Sessions] = TLRUCache(
+            session_capacity + 1, ttu=_sessions_until, timer=timer
         )
-        self._families: dict[str, set[str]] = {}  # identity -> families with a live session
+        self._session_count = 0  # records in self._sessions, expired ones included until dropped
         self._lock = threading.Lock()
 
-    async def revoke(self, jti: str, expires_at: float | None) -> bool:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds); None keeps it for the life of the store.
+    # -- revocation -------------------------------------------------------------------------------------
+    async def revoke(self, key: str, expires_at: float | None, *, by: str | None = None) -> bool:
+        """Revoke ``key`` until ``expires_at`` (epoch seconds); None keeps it for the life of the store.
 
-        Returns False when it already was revoked at least that long.
+        Returns False when it already was revoked at least that long by another ``by``.
         """
-        return self.revoke_now(jti, expires_at)
+        return self.revoke_now(key, expires_at, by=by)
 
-    async def is_revoked(self, *ids: str) -> bool:
-        """Tell whether any of ``ids`` is revoked."""
+    async def is_revoked(self, *keys: str) -> bool:
+        """Tell whether any of ``keys`` is revoked."""
         with self._lock:
-            return any(jti in self._entries for jti in ids)
+            return any(key in self._entries for key in keys)
 
-    def revoke_now(self, jti: str, expires_at: float | None) -> bool:
+    def revoke_now(self, key: str, expires_at: float | None, *, by: str | None = None) -> bool:
         """Synchronous form of :meth:`revoke`."""
         until = math.inf if expires_at is None else expires_at
-        with self._lock:
-            if until <= self._entries.timer():
+        with self._lock, self._entries.timer as now:
+            if until <= now:
                 return True  # already expired: nothing left to refuse
-            self._entries.expire()
-            previous = self._entries.get(jti)
-            if previous is not None and previous >= until:
-                return False
-            if previous is None and len(self._entries) >= self.capacity:
-                raise RevocationUnavailableError("Token revocation store is full")
-            self._entries[jti] = until
-            return True
+            self._entries.expire(now)
+            previous = self._entries.get(key)
+            if previous is None:
+                if len(self._entries) >= self.capacity:
+                    raise RevocationUnavailableError("Token revocation store is full")
+                self._entries[key] = (until, by)
+                return True
+            previous_until, previous_by = previous
+            if until > previous_until:
+                self._entries[key] = (until, previous_by)
+            return (by is not None and by == previous_by) or (by is None and until > previous_until)
 
     # -- sessions ---------------------------------------------------------------------------------------
     async def save_session(self, session: LoginSession) -> None:
         """Insert or replace ``session``; it is forgotten when it expires."""
-        key = (session.identity, session.family)
-        with self._lock:
-            if session.expires_at is not None and session.expires_at <= self._sessions.timer():
+        key = identity_key(session.identity)
+        with self._lock, self._sessions.timer as now:
+            if _expiry(session) <= now:
                 return
-            self._expire_sessions()
-            if key not in self._sessions and len(self._sessions) >= self.capacity:
+            old = self._expire_sessions(key, now)
+            kept = tuple(s for s in old if s.family != session.family and _expiry(s) > now)
+            new = (*kept, session)
+            grows = len(new) - len(old)
+            if grows > 0 and self._session_count + grows > self.session_capacity:
                 raise RevocationUnavailableError("Session store is full")
-            self._sessions[key] = session
-            self._families.setdefault(session.identity, set()).add(session.family)
+            self._sessions[key] = new  # cannot be refused: ``session`` itself has not expired at ``now``
+            self._session_count += grows
 
-    async def list_sessions(self, identity: str) -> list[LoginSession]:
-        """The unexpired sessions of ``identity``, oldest first."""
-        with self._lock:
-            self._expire_sessions()
-            found = [self._sessions[(identity, family)] for family in self._families.get(identity, ())]
+    async def list_sessions(self, identity: str | int) -> list[LoginSession]:
+        """The unexpired records of ``identity`` (ended ones included), oldest first."""
+        key = identity_key(identity)
+        with self._lock, self._sessions.timer as now:
+            found = [s for s in self._expire_sessions(key, now) if _expiry(s) > now]
         return sorted(found, key=lambda session: (session.created_at, session.family))
 
-    async def delete_session(self, identity: str, family: str) -> bool:
-        """Forget one session; tell whether it existed."""
-        with self._lock:
-            self._expire_sessions()
-            found = self._sessions.pop((identity, family), None) is not None
-            self._forget(identity, family)
-            return found
-
-    def _expire_sessions(self) -> None:
-        for (identity, family), _session in self._sessions.expire():
-            self._forget(identity, family)
-
-    def _forget(self, identity: str, family: str) -> None:
-        families = self._families.get(identity)
-        if families is not None:
-            families.discard(family)
-            if not families:
-                del self._families[identity]
+    def _expire_sessions(self, key: str, now: float) -> _Sessions:
+        """Drop the identities whose every record has expired; return the records of ``key``."""
+        for _identity, sessions in self._sessions.expire(now):
+            self._session_count -= len(sessions)
+        return self._sessions.get(key, ())
 
     def __len__(self) -> int:
-        with self._lock:
-            self._entries.expire()
+        with self._lock, self._entries.timer as now:
+            self._entries.expire(now)
             return len(self._entries)

@@ -5,14 +5,20 @@ Importing this module without the ``redis`` package raises ``ImportError``.
 
 Key layout (``prefix`` defaults to ``AUTHJWT_REDIS_KEY_PREFIX``, ``"fastapi_jwt_views:"``)::
 
-    <prefix>revoked:<jti>               a string; expires when the token would have (PXAT, Redis >= 6.2)
-    <prefix>revoked:family:<family>     the same, for a whole login family
-    <prefix>sessions:<identity>         a hash: family -> LoginSession JSON
-    <prefix>session-expiry:<identity>   a sorted set: family scored by its expiry (epoch ms, or +inf)
+    <prefix>revoked:jti:<jti>                    a string "<expiry ms>|<by>"; expires when the token would
+    <prefix>revoked:family:<family>              have (PXAT, Redis >= 6.2); the same for a login family
+    <prefix>sessions:<i|s>:<identity>            a hash: family -> LoginSession JSON
+    <prefix>session-expiry:<i|s>:<identity>      a sorted set: family scored by its expiry (epoch ms, or +inf)
 
-Every key expires: a revoked id when its token stops being accepted, an identity's two session keys when
-its last session expires (expired sessions are trimmed whenever one is saved). Only what was given no
-expiry (a token or a session that never expires) is kept until deleted.
+The identity is typed (``i:1234`` for the integer, ``s:1234`` for the string) and revoked ids are
+namespaced (``jti:``, ``family:``), so no token content can name another user's key. Every key expires: a
+revoked id when its token stops being accepted, an identity's two session keys when its last record
+expires (expired records are trimmed whenever one is saved). Only what was given no expiry (a token or a
+session that never expires, a ``jti`` revoked without one) is kept until deleted.
+
+Every command is safe to send twice (redis-py resends a command after a socket timeout, and the first copy
+may have run): the revoke script keeps who revoked an id and answers a resent call as it answered the
+first.
 
 A dead Redis never hangs a request: clients built here use short socket timeouts and retry once (which
 is what reconnects a pooled connection after Redis restarts). The store raises, and ``AuthViews`` then
@@ -24,34 +30,47 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from ..errors import ConfigurationError
-from .base import LoginSession
+from .base import LoginSession, identity_key
 
 if TYPE_CHECKING:
     from ..config import AuthViewsConfig
 
 __all__ = ["RedisRevocationStore"]
 
-# KEYS[1]: the revoked key. ARGV[1]: its expiry in epoch ms, or "inf". The value is the expiry, so that
-# revoking again never shortens it (Redis 6.2 has no EXPIRE ... GT). Returns 0 when it was already revoked
-# at least that long, else 1.
+# KEYS[1]: the revoked key. ARGV[1]: its expiry in epoch ms, or "inf"; ARGV[2]: who revokes, or "". The
+# value is "<expiry>|<by>", so that revoking again never shortens the expiry (Redis 6.2 has no EXPIRE ... GT)
+# and a resent call by the same "by" is recognised. Returns 1 when the entry is new, was made by this same
+# "by", or (without a "by") was extended; else 0.
 _REVOKE = """
 local old = redis.call('GET', KEYS[1])
-if old == 'inf' or (old and ARGV[1] ~= 'inf' and tonumber(old) and tonumber(old) >= tonumber(ARGV[1])) then
-  return 0
+local expiry, by = ARGV[1], ARGV[2]
+local answer = 1
+if old then
+  local sep = string.find(old, '|', 1, true)
+  local old_expiry = sep and string.sub(old, 1, sep - 1) or old
+  local old_by = sep and string.sub(old, sep + 1) or ''
+  local longer = old_expiry ~= 'inf' and (expiry == 'inf' or tonumber(expiry) > tonumber(old_expiry))
+  if by ~= '' then
+    if old_by ~= by then answer = 0 end
+  elseif not longer then
+    answer = 0
+  end
+  if not longer then return answer end
+  by = old_by
 end
-if ARGV[1] == 'inf' then
-  redis.call('SET', KEYS[1], 'inf')
+if expiry == 'inf' then
+  redis.call('SET', KEYS[1], expiry .. '|' .. by)
 else
-  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[1])
+  redis.call('SET', KEYS[1], expiry .. '|' .. by, 'PXAT', expiry)
 end
-return 1
+return answer
 """
 
 # KEYS[1]: the sessions hash, KEYS[2]: the expiry index. ARGV: family, JSON, expiry (epoch ms or "inf"),
@@ -71,6 +90,18 @@ for _, key in ipairs(KEYS) do
 end
 return 1
 """
+
+
+# What Redis or redis-py says, and what it means for the URL.
+_CAUSES = (
+    ("HELLO must be called", "Redis requires a password and the URL gives none: redis://:<password>@host"),
+    ("NOAUTH", "Redis requires a password and the URL gives none: redis://:<password>@host"),
+    ("invalid username-password pair", "wrong password (or user name) in the URL"),
+    ("invalid password", "wrong password in the URL"),
+    ("DB index is out of range", "the URL's database number does not exist on this server"),
+    ("Connect call failed", "nothing listens at this host and port"),
+    ("Timeout", "no answer in time"),
+)
 
 
 def _ms(expires_at: float | None) -> str:
@@ -139,32 +170,68 @@ class RedisRevocationStore:
         if self._owns_client:
             await self.client.aclose()
 
+    async def check(self) -> None:
+        """Tell whether Redis answers, with these credentials and this database, and is 6.2 or newer.
+
+        Raises :class:`~fastapi_jwt_views.errors.ConfigurationError` naming ``AUTHJWT_REDIS_URL`` and the
+        cause (never the password). ``AuthViews.startup()`` calls it when the application starts.
+        """
+        try:
+            info = await self.client.info("server")
+        except Exception as exc:  # any failure to connect, authenticate, select the database or answer
+            raise ConfigurationError(
+                f"AUTHJWT_REDIS_URL: cannot use Redis at {self._where()}: {self._cause(exc)}"
+            ) from None
+        version = str(info.get("redis_version", "0"))
+        if tuple(int(part) for part in version.split(".")[:2] if part.isdigit()) < (6, 2):
+            raise ConfigurationError(
+                f"AUTHJWT_REDIS_URL: Redis at {self._where()} is version {version}; 6.2 or newer is needed"
+            )
+
+    def _where(self) -> str:
+        kwargs = self.client.connection_pool.connection_kwargs
+        if "path" in kwargs:
+            return f"unix socket {kwargs['path']}, db {kwargs.get('db', 0)}"
+        return f"{kwargs.get('host', '?')}:{kwargs.get('port', '?')}, db {kwargs.get('db', 0)}"
+
+    def _cause(self, exc: BaseException) -> str:
+        text = f"{type(exc).__name__}: {exc}"
+        for clue, meaning in _CAUSES:
+            if clue in text:
+                text = f"{meaning} ({text})"
+                break
+        password = self.client.connection_pool.connection_kwargs.get("password")
+        return text.replace(password, "***") if password else text
+
     # -- revocation -------------------------------------------------------------------------------------
-    def revoked_key(self, jti: str) -> str:
-        """The Redis key that marks ``jti`` (or a :func:`~.base.family_key`) as revoked."""
-        return f"{self.prefix}revoked:{jti}"
+    def revoked_key(self, key: str) -> str:
+        """The Redis key that marks ``key`` (:func:`~.base.jti_key`, :func:`~.base.family_key`) revoked."""
+        return f"{self.prefix}revoked:{key}"
 
-    async def revoke(self, jti: str, expires_at: float | None) -> bool:
-        """Revoke ``jti`` until ``expires_at`` (epoch seconds); None keeps it until deleted.
+    async def revoke(self, key: str, expires_at: float | None, *, by: str | None = None) -> bool:
+        """Revoke ``key`` until ``expires_at`` (epoch seconds); None keeps it until deleted.
 
-        Returns False when it already was revoked at least that long (a longer expiry is never
-        shortened), atomically: of two workers revoking one id at once, exactly one gets True. An
-        expiry already past stores nothing and returns True.
+        Returns False when it already was revoked at least that long by another ``by`` (a longer expiry
+        is never shortened), atomically: of two workers revoking one id at once, exactly one gets True;
+        a resent call by the same ``by`` gets True again. An expiry already past stores nothing and
+        returns True.
         """
         if expires_at is not None and expires_at <= self._timer():
             return True
-        return bool(await self._revoke(keys=[self.revoked_key(jti)], args=[_ms(expires_at)]))
+        args = [_ms(expires_at), by or ""]
+        return bool(await self._revoke(keys=[self.revoked_key(key)], args=args))
 
-    async def is_revoked(self, *ids: str) -> bool:
-        """Tell whether any of ``ids`` is revoked, in one round trip."""
-        if not ids:
+    async def is_revoked(self, *keys: str) -> bool:
+        """Tell whether any of ``keys`` is revoked, in one round trip."""
+        if not keys:
             return False
-        found: int = await self.client.exists(*(self.revoked_key(jti) for jti in ids))
+        found: int = await self.client.exists(*(self.revoked_key(key) for key in keys))
         return found > 0
 
     # -- sessions ---------------------------------------------------------------------------------------
-    def _session_keys(self, identity: str) -> list[str]:
-        return [f"{self.prefix}sessions:{identity}", f"{self.prefix}session-expiry:{identity}"]
+    def _session_keys(self, identity: str | int) -> list[str]:
+        key = identity_key(identity)
+        return [f"{self.prefix}sessions:{key}", f"{self.prefix}session-expiry:{key}"]
 
     async def save_session(self, session: LoginSession) -> None:
         """Insert or replace ``session``; it is forgotten when it expires."""
@@ -176,8 +243,8 @@ class RedisRevocationStore:
             args=[session.family, session.to_json(), _ms(session.expires_at), _ms(now)],
         )
 
-    async def list_sessions(self, identity: str) -> list[LoginSession]:
-        """The unexpired sessions of ``identity``, oldest first (one round trip)."""
+    async def list_sessions(self, identity: str | int) -> list[LoginSession]:
+        """The unexpired records of ``identity`` (ended ones included), oldest first (one round trip)."""
         sessions_key, expiry_key = self._session_keys(identity)
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hgetall(sessions_key)
@@ -186,14 +253,3 @@ class RedisRevocationStore:
         alive = {_text(family) for family in live}
         found = [LoginSession.from_json(text) for family, text in stored.items() if _text(family) in alive]
         return sorted(found, key=lambda session: (session.created_at, session.family))
-
-    async def delete_session(self, identity: str, family: str) -> bool:
-        """Forget one session; tell whether it existed (and had not expired)."""
-        sessions_key, expiry_key = self._session_keys(identity)
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.zscore(expiry_key, family)
-            pipe.hdel(sessions_key, family)
-            pipe.zrem(expiry_key, family)
-            results: list[Any] = await pipe.execute()
-        expires_ms: float | None = results[0]
-        return expires_ms is not None and expires_ms > self._timer() * 1000
