@@ -115,7 +115,7 @@ class AuthViewsConfig:
     cookie_max_age: int | None = _setting(check_optional_positive_int, "int", default=None)
     cookie_domain: str | None = _setting(check_optional_text, "optional", default=None)
     cookie_secure: bool = _setting(check_bool, "bool", default=False)
-    cookie_samesite: str | None = _setting(check_samesite, "optional", default=None)
+    cookie_samesite: str | None = _setting(check_samesite, "optional", default="lax")
     cookie_csrf_protect: bool = _setting(check_bool, "bool", default=True)
     access_csrf_cookie_key: str = _setting(check_cookie_name, default="csrf_access_token")
     refresh_csrf_cookie_key: str = _setting(check_cookie_name, default="csrf_refresh_token")
