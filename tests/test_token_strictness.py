@@ -101,8 +101,15 @@ def _json(value: Any) -> bytes:
 
 def _claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    claims = {"sub": "alice", "iat": now, "nbf": now, "jti": str(uuid.uuid4()), "type": "access",
-              "fresh": False, "exp": now + 600}
+    claims = {
+        "sub": "alice",
+        "iat": now,
+        "nbf": now,
+        "jti": str(uuid.uuid4()),
+        "type": "access",
+        "fresh": False,
+        "exp": now + 600,
+    }
     claims.update(overrides)
     return claims
 
@@ -187,8 +194,9 @@ def test_verify_segment_with_non_zero_trailing_bits_returns_401(
 @pytest.mark.parametrize("char", ["+", "/"])
 def test_verify_standard_base64_alphabet_returns_401(harness: Harness, char: str) -> None:
     header, payload, signature = _token().split(".")
-    _assert_401(_get(harness.client, "/claims", f"{header}.{payload}.{char}{signature[1:]}"),
-                "Invalid crypto padding")
+    _assert_401(
+        _get(harness.client, "/claims", f"{header}.{payload}.{char}{signature[1:]}"), "Invalid crypto padding"
+    )
 
 
 @pytest.mark.parametrize(("count", "detail"), [(2, "Not enough segments"), (4, "Too many segments")])
@@ -212,15 +220,19 @@ _ENCODINGS = {
 @pytest.mark.parametrize("encoding", sorted(_ENCODINGS))
 def test_verify_payload_not_utf8_returns_401(harness: Harness, encoding: str) -> None:
     payload = _ENCODINGS[encoding](json.dumps(_claims()))
-    _assert_401(_get(harness.client, "/claims", _sign(_header(), payload)),
-                "Invalid payload string: must be UTF-8 JSON")
+    _assert_401(
+        _get(harness.client, "/claims", _sign(_header(), payload)),
+        "Invalid payload string: must be UTF-8 JSON",
+    )
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-bom", "utf-16", "utf-16-le", "utf-32"])
 def test_verify_header_not_utf8_returns_401(harness: Harness, encoding: str) -> None:
     header = _ENCODINGS[encoding](json.dumps({"alg": "HS256", "typ": "JWT"}))
-    _assert_401(_get(harness.client, "/claims", _sign(header, _json(_claims()))),
-                "Invalid header string: must be UTF-8 JSON")
+    _assert_401(
+        _get(harness.client, "/claims", _sign(header, _json(_claims()))),
+        "Invalid header string: must be UTF-8 JSON",
+    )
 
 
 @pytest.mark.parametrize(
