@@ -16,6 +16,7 @@ import anyio
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocketState
 
 from fastapi_jwt_views import (
@@ -26,11 +27,12 @@ from fastapi_jwt_views import (
     OptionalView,
     ProtectedView,
     RefreshView,
+    TokenError,
     TokenTooLargeError,
     cbv,
     require,
 )
-from fastapi_jwt_views.locations import read_first_message
+from fastapi_jwt_views.locations import TokenReader, read_first_message
 
 SECRET = "locations-test-secret-0123456789-abcdef"
 LOCATIONS = ("headers", "cookies", "query")
@@ -521,3 +523,20 @@ def test_first_message_within_the_limit_is_read(kind: str) -> None:
     message = {"type": "websocket.receive", kind: payload.encode() if kind == "bytes" else payload}
     found = anyio.run(read_first_message, cast(Any, _FirstMessageSocket(message)), 8192)
     assert (found.token, found.location) == ("a.b.c", "message")
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        (b"csrf_token=a&csrf_token=a", "Query parameter csrf_token is sent more than once"),
+        (b"csrf_token=a&token=x&token=x", "Query parameter token is sent more than once"),
+    ],
+)
+def test_reader_websocket_handshake_parameter_sent_twice_is_refused(query: bytes, detail: str) -> None:
+    config = AuthViewsConfig(secret_key=SECRET)
+    reader = TokenReader(config, ["query", "cookies"] if b"token=x" in query else ["cookies"], refresh=False)
+    scope = {"type": "websocket", "path": "/ws", "query_string": query,
+             "headers": [(b"cookie", b"access_token_cookie=a.b.c")]}
+    with pytest.raises(TokenError) as caught:
+        reader.read(HTTPConnection(scope))
+    assert caught.value.detail == detail
