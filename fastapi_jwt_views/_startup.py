@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import math
+import threading
 import time
 from collections.abc import Iterable
 from datetime import timedelta
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 __all__ = ["check_config", "secret_warnings"]
 
 logger = logging.getLogger("fastapi_jwt_views")
+# Each warning is logged once per secret: a configuration may be built many times (``replace()``, the
+# compatibility API's environment fallback), and a log line per build would bury it. Only digests are kept.
+_logged: set[bytes] = set()
+_logged_lock = threading.Lock()
 
 # -- secrets that are long enough but not random -----------------------------------------------------------
 #: Secrets shown in documentation (ours, fastapi-jwt-auth's and common tutorials'), compared lower-cased.
@@ -118,7 +123,15 @@ def _can_sign(config: AuthViewsConfig) -> bool:
 
 
 #: Signature sizes in bytes (RSA: at least a 1024-bit key, a lower bound; EdDSA: Ed25519, the smaller).
-_SIGNATURE_BYTES: Final = {"HS": None, "RS": 128, "PS": 128, "ES256": 64, "ES384": 96, "ES512": 132, "Ed": 64}
+_SIGNATURE_BYTES: Final = {
+    "RS": 128,
+    "PS": 128,
+    "ES256": 64,
+    "ES384": 96,
+    "ES512": 132,
+    "ES521": 132,
+    "Ed": 64,
+}
 
 
 def _signature_bytes(algorithm: str) -> int:
@@ -193,4 +206,13 @@ def check_config(config: AuthViewsConfig) -> None:
     for problem in _problems(config):
         raise ConfigurationError(problem)
     for warning in secret_warnings(config):
+        secret = (
+            config.secret_key.encode() if isinstance(config.secret_key, str) else config.secret_key or b""
+        )
+        digest = hashlib.sha256(secret + b"\x00" + warning.encode()).digest()
+        with _logged_lock:
+            if digest in _logged:
+                continue
+            if len(_logged) < 1024:  # bounded: past that, warnings are logged every time
+                _logged.add(digest)
         logger.warning(warning)

@@ -15,7 +15,7 @@ import pytest
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError
+from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError, _startup
 from fastapi_jwt_views._startup import KNOWN_SECRETS, estimated_bits, shortest_token
 
 KEYS = Path(__file__).parent / "keys"
@@ -173,6 +173,12 @@ GUESSABLE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _forget_logged_warnings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warnings are logged once per secret and process: start each test as a fresh process would."""
+    monkeypatch.setattr(_startup, "_logged", set())
+
+
 @pytest.mark.parametrize("name", sorted(GUESSABLE))
 def test_config_guessable_secret_logs_a_warning(name: str, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="fastapi_jwt_views"):
@@ -181,6 +187,19 @@ def test_config_guessable_secret_logs_a_warning(name: str, caplog: pytest.LogCap
     assert len(messages) == 1
     assert messages[0].startswith("AUTHJWT_SECRET_KEY ")
     assert "secrets.token_hex(32)" in messages[0]
+
+
+def test_config_guessable_secret_is_logged_once_however_often_it_is_built(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="fastapi_jwt_views"):
+        config = AuthViewsConfig(secret_key="z" * 32)
+        config.replace(access_token_expires=60)
+        AuthViewsConfig.from_env({"AUTHJWT_SECRET_KEY": "z" * 32})
+        AuthViewsConfig(secret_key="y" * 32)
+    assert [record.getMessage()[:40] for record in caplog.records] == [
+        "AUTHJWT_SECRET_KEY looks guessable (repe"
+    ] * 2
 
 
 @pytest.mark.parametrize(
