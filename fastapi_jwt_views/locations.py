@@ -125,7 +125,9 @@ def _cookie_count(headers: Headers, name: str) -> int:
     count = 0
     for value in headers.getlist("cookie"):
         if name in value:  # cheap test first: most requests carry the name once or not at all
-            count += sum(1 for pair in value.split(";") if pair.split("=", 1)[0].strip() == name)
+            # as Starlette parses it: "name=value" pairs; a chunk without "=" is a nameless value
+            names = (pair.partition("=")[0].strip() for pair in value.split(";") if "=" in pair)
+            count += sum(1 for found in names if found == name)
     return count
 
 

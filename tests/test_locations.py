@@ -479,8 +479,9 @@ def test_reader_token_sent_twice_never_falls_back_to_the_next_location() -> None
         "my_access_token_cookie=x; access_token_cookie={token}",
         "access_token_cookie={token}; access_token_cookie_2=x; csrf_access_token=y",
         "other=access_token_cookie; access_token_cookie={token}",
+        "access_token_cookie={token}; access_token_cookie",
     ],
-    ids=["longer-name-before", "longer-name-after", "name-as-a-value"],
+    ids=["longer-name-before", "longer-name-after", "name-as-a-value", "name-without-value"],
 )
 def test_reader_cookie_names_containing_the_token_cookie_name_are_not_duplicates(cookies: str) -> None:
     harness = build(token_location=["cookies"])
