@@ -120,15 +120,14 @@ class Found:
             raise CSRFError("CSRF double submit tokens do not match")
 
 
-def _cookie_count(headers: Headers, name: str) -> int:
-    """How many times the cookie ``name`` is sent, over every ``Cookie`` header (Starlette keeps one)."""
-    count = 0
-    for value in headers.getlist("cookie"):
-        if name in value:  # cheap test first: most requests carry the name once or not at all
-            # as Starlette parses it: "name=value" pairs; a chunk without "=" is a nameless value
-            names = (pair.partition("=")[0].strip() for pair in value.split(";") if "=" in pair)
-            count += sum(1 for found in names if found == name)
-    return count
+def _cookie_sent_twice(headers: Headers, name: str) -> bool:
+    """Whether the cookie ``name`` is sent twice or more, in all ``Cookie`` headers (Starlette reads one)."""
+    values = headers.getlist("cookie")
+    if sum(value.count(name) for value in values) < 2:  # the usual case, decided without parsing
+        return False
+    # as Starlette parses it: "name=value" pairs; a chunk without "=" is a nameless value
+    names = (pair.partition("=")[0].strip() for value in values for pair in value.split(";") if "=" in pair)
+    return sum(1 for found in names if found == name) > 1
 
 
 def _one(values: list[str], what: str) -> str | None:
@@ -192,7 +191,7 @@ class TokenReader:
             elif location == "cookies":
                 token = connection.cookies.get(self._cookie)
                 if token is not None:
-                    if _cookie_count(connection.headers, self._cookie) > 1:
+                    if _cookie_sent_twice(connection.headers, self._cookie):
                         raise TokenError(f"Cookie {self._cookie} is sent more than once")
                     return self._from_cookie(connection, token, websocket)
             elif location == "query":
