@@ -29,7 +29,8 @@ _BOM: Final = b"\xef\xbb\xbf"
 
 
 def _json_bytes(segment: str, name: str) -> bool:
-    """Decode one JSON segment and refuse anything but UTF-8; True when it has ``\\u`` escapes."""
+    """Decode one JSON segment and refuse anything but UTF-8; True when its parsed value needs
+    :func:`check_text`: it has ``\\u`` escapes, or ``NaN``/``Infinity`` (Python reads them, JSON has not)."""
     raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
     # UTF-16/32 JSON has NUL bytes (no UTF-8 JSON text does); strict UTF-8 also refuses encoded surrogates.
     if b"\x00" in raw or raw.startswith(_BOM):
@@ -38,14 +39,14 @@ def _json_bytes(segment: str, name: str) -> bool:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         raise errors.DecodeError(f"Invalid {name} string: must be UTF-8 JSON") from None
-    return b"\\u" in raw
+    return b"\\u" in raw or b"NaN" in raw or b"Infinity" in raw
 
 
 def check_compact(token: str) -> tuple[bool, bool]:
     """Refuse a token that is not three canonical base64url segments with UTF-8 JSON header and payload.
 
-    Returns whether the header and the payload contain ``\\u`` escapes, which may spell lone surrogates:
-    check those with :func:`check_text` once they are parsed.
+    Returns whether the header and the payload may hold what only their parsed form shows (lone surrogates
+    spelled as ``\\u`` escapes, ``NaN``): check those with :func:`check_text` once they are parsed.
     """
     match = _TOKEN.fullmatch(token)
     if match is None:
@@ -66,8 +67,8 @@ def check_compact(token: str) -> tuple[bool, bool]:
 
 
 def check_text(value: Any, name: str) -> None:
-    """Refuse parsed JSON holding strings that are not valid Unicode text (lone surrogates)."""
+    """Refuse parsed JSON holding strings that are not Unicode text (lone surrogates) or NaN/Infinity."""
     try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError):
         raise errors.DecodeError(f"Invalid {name} string: must be UTF-8 JSON") from None

@@ -87,15 +87,18 @@ def _copier(value: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def _check_unicode(value: Any, what: str) -> None:
-    """Refuse, when a token is created, strings that are not valid Unicode text (lone surrogates)."""
+    """Refuse, when a token is created, what no verifier could read back: strings that are not Unicode
+    text (lone surrogates), and NaN or infinite numbers (not JSON)."""
     try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(
             f"{what} must be valid Unicode text: {exc.object[exc.start:exc.end]!r} is a lone surrogate"
         ) from None
-    except (TypeError, ValueError):
-        pass  # not JSON at all: PyJWT raises its own error when it encodes
+    except ValueError as exc:
+        raise ValueError(f"{what} must be JSON: {exc}") from None
+    except TypeError:
+        pass  # a type JSON has not: PyJWT raises its own error when it encodes
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,6 +259,24 @@ def test_verify_escaped_surrogate_pair_is_accepted(harness: Harness) -> None:
     assert response.json()["claims"]["sub"] == "smile \U0001f600"
 
 
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("claim", ["score", "exp"])
+def test_verify_non_json_number_returns_401(harness: Harness, literal: str, claim: str) -> None:
+    """Python's parser reads NaN and Infinity, JSON has neither; echoing them would be a 500."""
+    claims = json.dumps(_claims(**{claim: 0})).replace(f'"{claim}": 0', f'"{claim}": {literal}')
+    assert literal in claims
+    _assert_401(
+        _get(harness.client, "/claims", _sign(_header(), claims.encode())),
+        "Invalid payload string: must be UTF-8 JSON",
+    )
+
+
+def test_verify_nan_inside_a_string_is_accepted(harness: Harness) -> None:
+    response = _get(harness.client, "/claims", _token(name="NaN Infinity"))
+    assert response.status_code == 200
+    assert response.json()["claims"]["name"] == "NaN Infinity"
+
+
 # -- deeply nested JSON (PyJWT before 2.14 let a RecursionError through the header parser) -------------------
 @pytest.mark.parametrize("where", ["header", "payload"])
 @pytest.mark.parametrize("container", ["[", '{"a":'])
@@ -342,6 +360,20 @@ def test_create_token_lone_surrogate_claims_raise_value_error(arguments: dict[st
     authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
     with pytest.raises(ValueError, match=f"{what} must be valid Unicode text"):
         authviews.create_access_token("alice", **arguments)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), [float("-inf")]], ids=["nan", "inf", "nested"])
+def test_create_token_non_json_number_claims_raise_value_error(value: Any) -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
+    with pytest.raises(ValueError, match="claims must be JSON: Out of range float"):
+        authviews.create_access_token("alice", claims={"score": value})
+
+
+def test_create_token_circular_claims_raise_value_error() -> None:
+    looped: list[Any] = []
+    looped.append(looped)
+    with pytest.raises(ValueError, match="claims must be JSON: Circular reference"):
+        AuthViews(AuthViewsConfig(secret_key=SECRET)).create_access_token("alice", claims={"x": looped})
 
 
 def test_create_token_non_bmp_identity_round_trips() -> None:
