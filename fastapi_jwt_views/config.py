@@ -49,6 +49,8 @@ from ._checks import (
     env_name,
     parse,
 )
+from ._settings_sources import ignored_names
+from ._startup import check_config
 from .errors import ConfigurationError
 
 __all__ = ["ENV_PREFIX", "SETTING_ALIASES", "AuthViewsConfig"]
@@ -79,7 +81,10 @@ class AuthViewsConfig:
 
     secret_key: str | bytes | None = _setting(check_key, "secret", default=None, secret=True)
     allow_weak_secret: bool = _setting(check_bool, "bool", default=False)
-    algorithm: str = _setting(check_algorithm, default="HS256")
+    algorithm: str = _setting(
+        check_algorithm,
+        fallback=lambda config: "HS256" if config.decode_algorithms is UNSET else config.decode_algorithms[0],
+    )
     decode_algorithms: tuple[str, ...] = _setting(
         check_algorithms, "list", fallback=lambda config: (config.algorithm,)
     )
@@ -117,7 +122,7 @@ class AuthViewsConfig:
     cookie_max_age: int | None = _setting(check_optional_positive_int, "int", default=None)
     cookie_domain: str | None = _setting(check_optional_text, "optional", default=None)
     cookie_secure: bool = _setting(check_bool, "bool", default=False)
-    cookie_samesite: str | None = _setting(check_samesite, "optional", default=None)
+    cookie_samesite: str | None = _setting(check_samesite, "optional", default="lax")
     cookie_csrf_protect: bool = _setting(check_bool, "bool", default=True)
     access_csrf_cookie_key: str = _setting(check_cookie_name, default="csrf_access_token")
     refresh_csrf_cookie_key: str = _setting(check_cookie_name, default="csrf_refresh_token")
@@ -166,6 +171,7 @@ class AuthViewsConfig:
                 "AUTHJWT_REFRESH_TOKEN_ROTATION needs AUTHJWT_BLACKLIST_ENABLED=true with both token types "
                 "in AUTHJWT_BLACKLIST_TOKEN_CHECKS (rotated-out and stolen tokens must be refused)"
             )
+        check_config(self)  # settings that refuse the app's own tokens; a guessable secret is logged
 
     def check_keys(self) -> None:
         symmetric = [alg for alg in (self.algorithm, *self.decode_algorithms) if alg.startswith("HS")]
@@ -249,7 +255,20 @@ class AuthViewsConfig:
 
     @classmethod
     def from_settings(cls, obj: Any) -> AuthViewsConfig:
-        """Build from the ``authjwt_*`` fields of a pydantic(-settings) object, a mapping or any object."""
+        """Build from the ``authjwt_*`` fields of a pydantic(-settings) object, a mapping or any object.
+
+        For a pydantic-settings object, an ``AUTHJWT_*`` variable of the environment or of its ``env_file``
+        that it has no field for (a typo, or a setting it does not declare) is an error: it was ignored.
+        """
+        for variable, name, where in ignored_names(obj):
+            try:
+                cls._resolve(name)
+            except ConfigurationError as exc:
+                raise ConfigurationError(f"{exc} Set in {where}; {type(obj).__name__} ignored it.") from None
+            raise ConfigurationError(
+                f"{variable} is set in {where} but {type(obj).__name__} has no field {name.lower()}, so "
+                "pydantic-settings ignored it: add the field, or use AuthViewsConfig.from_env()"
+            )
         if isinstance(obj, Mapping):
             data = dict(obj)
         elif callable(getattr(obj, "model_dump", None)):

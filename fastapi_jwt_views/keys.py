@@ -7,6 +7,7 @@ one key (the secret for HS*, the public key otherwise). That rules out ``alg: no
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from jwt.algorithms import Algorithm, get_default_algorithms
@@ -92,6 +93,42 @@ class KeySet:
             key = implementation.prepare_key(raw)
         except Exception as exc:  # PyJWT and cryptography raise several unrelated types here
             raise ConfigurationError(f"{setting} is not a valid key for {algorithm}: {exc}") from exc
-        if not signing and hasattr(key, "public_key"):
+        if is_symmetric(algorithm):
+            return _padded(algorithm, key)
+        family, classes = _key_classes(algorithm)
+        if not isinstance(key, classes):  # older PyJWT takes any key here, to fail at the first token
+            raise ConfigurationError(
+                f"{setting} is not a valid key for {algorithm}: expected an {family} key, "
+                f"got {type(key).__name__}"
+            )
+        return key if signing else self._public_half(key)
+
+    @staticmethod
+    def _public_half(key: Any) -> Any:
+        if hasattr(key, "public_key"):
             key = key.public_key()  # a private key given as AUTHJWT_PUBLIC_KEY: verify with its public half
         return key
+
+
+def _key_classes(algorithm: str) -> tuple[str, tuple[type, ...]]:
+    """The family name and the ``cryptography`` key classes that fit an asymmetric algorithm."""
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa  # the crypto extra
+
+    if algorithm.startswith(("RS", "PS")):
+        return "RSA", (rsa.RSAPrivateKey, rsa.RSAPublicKey)
+    if algorithm.startswith("ES"):
+        return "EC", (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)
+    return "Ed25519 or Ed448", (
+        ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey, ed448.Ed448PrivateKey, ed448.Ed448PublicKey
+    )
+
+
+def _padded(algorithm: str, key: bytes) -> bytes:
+    """A short HMAC secret (``AUTHJWT_ALLOW_WEAK_SECRET=true``) right-padded with zero bytes to the hash size.
+
+    HMAC pads every key shorter than the hash's block size with zeros (RFC 2104 §2), so the padded key
+    gives the very same signatures; PyJWT, which warns about a key shorter than the hash on every use,
+    then has nothing to warn about. No warning filter is touched: those are process-wide state.
+    """
+    size = hashlib.new(f"sha{algorithm[2:]}").digest_size  # HS256 -> 32 bytes, under its block size
+    return key.ljust(size, b"\x00") if len(key) < size else key

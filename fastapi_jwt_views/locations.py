@@ -26,6 +26,7 @@ from .errors import (
     InvalidHeaderError,
     MissingClaimError,
     MissingTokenError,
+    TokenError,
     TokenTooLargeError,
 )
 from .tokens import TokenCodec
@@ -119,12 +120,33 @@ class Found:
             raise CSRFError("CSRF double submit tokens do not match")
 
 
+def _cookie_sent_twice(headers: Headers, name: str) -> bool:
+    """Whether the cookie ``name`` is sent twice or more, in all ``Cookie`` headers (Starlette reads one)."""
+    values = headers.getlist("cookie")
+    if sum(value.count(name) for value in values) < 2:  # the usual case, decided without parsing
+        return False
+    # as Starlette parses it: "name=value" pairs; a chunk without "=" is a nameless value
+    names = (pair.partition("=")[0].strip() for value in values for pair in value.split(";") if "=" in pair)
+    return sum(1 for found in names if found == name) > 1
+
+
+def _one(values: list[str], what: str) -> str | None:
+    """The single value of a parameter, None when absent; sent twice, it is refused rather than guessed."""
+    if not values:
+        return None
+    if len(values) > 1:
+        raise TokenError(f"{what} is sent more than once")
+    return values[0]
+
+
 class TokenReader:
     """Finds the token of one type in an ordered list of locations; the first location present wins.
 
     A location that is present but malformed (a bad ``Authorization`` header) is an error, never a reason
-    to fall back to the next one. On a WebSocket handshake a cookie token needs its CSRF value as the
-    ``csrf_token`` query parameter, whatever the method.
+    to fall back to the next one; so is a token sent twice in one location (two headers, two query
+    parameters, two cookies of that name), since the two may be different tokens. On a WebSocket
+    handshake a cookie token needs its CSRF value as the ``csrf_token`` query parameter, whatever the
+    method.
     """
 
     __slots__ = (
@@ -169,9 +191,11 @@ class TokenReader:
             elif location == "cookies":
                 token = connection.cookies.get(self._cookie)
                 if token is not None:
+                    if _cookie_sent_twice(connection.headers, self._cookie):
+                        raise TokenError(f"Cookie {self._cookie} is sent more than once")
                     return self._from_cookie(connection, token, websocket)
             elif location == "query":
-                token = connection.query_params.get(self._query)
+                token = _one(connection.query_params.getlist(self._query), f"Query parameter {self._query}")
                 if token is not None:
                     return Found(token, "query")
         return None
@@ -180,9 +204,10 @@ class TokenReader:
         if not self._csrf_protect:
             return Found(token, "cookies")
         if websocket:  # a cross-site page can open a WebSocket with the user's cookies: always checked
-            csrf = connection.query_params.get(CSRF_QUERY_PARAM)
+            values = connection.query_params.getlist(CSRF_QUERY_PARAM)
+            csrf = _one(values, f"Query parameter {CSRF_QUERY_PARAM}")
         elif connection.scope.get("method", "GET") in self._csrf_methods:
-            csrf = connection.headers.get(self._csrf_header)
+            csrf = _one(connection.headers.getlist(self._csrf_header), f"Header {self._csrf_header}")
         else:
             return Found(token, "cookies")  # GET, HEAD, OPTIONS: no state change, no CSRF check
         if not csrf:
@@ -207,12 +232,13 @@ async def read_first_message(websocket: WebSocket, max_size: int, *, optional: b
             message = await websocket.receive()
     except TimeoutError:
         raise MissingTokenError(_NO_FIRST_MESSAGE) from None
-    text = message.get("text")
-    if text is None and message.get("bytes") is not None:
-        text = message["bytes"].decode("utf-8", "replace")
-    token: object = (text or "").strip()
-    if len(str(token)) > max_size + 1024:  # a token with some JSON around it, no more
+    text, data = message.get("text"), message.get("bytes")
+    # A token with some JSON around it, no more; measured before anything is decoded or copied.
+    if len(text if text is not None else data or b"") > max_size + 1024:
         raise TokenTooLargeError()
+    if text is None and data is not None:
+        text = data.decode("utf-8", "replace")
+    token: object = (text or "").strip()
     if isinstance(token, str) and token.startswith("{"):
         try:
             decoded = json.loads(token)

@@ -8,22 +8,22 @@ the configuration issues non-expiring tokens of that type, and turns every PyJWT
 
 from __future__ import annotations
 
+import json
 import math
 import secrets
 import threading
 import time
 import uuid
-import warnings
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Final, Literal, NamedTuple
 
 import jwt
 from cachetools import LRUCache
 
 from . import errors
+from ._compact import check_compact, check_text
 from .config import AuthViewsConfig
 from .keys import KeySet
 
@@ -65,13 +65,40 @@ _PYJWT_ERRORS: Final[tuple[tuple[type[Exception], type[errors.DecodeError], bool
     (jwt.InvalidAudienceError, errors.InvalidAudienceError, False),
     (jwt.InvalidIssuerError, errors.InvalidIssuerError, False),
 )
+#: The NumericDates a ``datetime`` can represent (years 1 to 9999); a time claim outside is refused.
+_EARLIEST: Final = datetime.min.replace(tzinfo=timezone.utc).timestamp()
+_LATEST: Final = datetime.max.replace(tzinfo=timezone.utc, microsecond=0).timestamp()
 
 
-@contextmanager
-def _ignore_short_key_warnings() -> Iterator[None]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", getattr(jwt, "InsecureKeyLengthWarning", UserWarning))
-        yield
+def _json_copy(value: Any) -> Any:
+    """A copy of parsed JSON that shares nothing mutable with ``value`` (strings and numbers are not)."""
+    if type(value) is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_json_copy(item) for item in value]
+    return value
+
+
+def _copier(value: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The cheapest copy of ``value`` that shares nothing mutable: ``dict`` unless something is nested."""
+    if any(type(item) is dict or type(item) is list for item in value.values()):
+        return _json_copy
+    return dict
+
+
+def _check_unicode(value: Any, what: str) -> None:
+    """Refuse, when a token is created, what no verifier could read back: strings that are not Unicode
+    text (lone surrogates), and NaN or infinite numbers (not JSON)."""
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(
+            f"{what} must be valid Unicode text: {exc.object[exc.start:exc.end]!r} is a lone surrogate"
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"{what} must be JSON: {exc}") from None
+    except TypeError:
+        pass  # a type JSON has not: PyJWT raises its own error when it encodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +112,12 @@ class VerifiedToken:
     @property
     def type(self) -> str:
         return str(self.claims["type"])
+
+
+class _Cached(NamedTuple):
+    verified: VerifiedToken
+    copy_header: Callable[[dict[str, Any]], dict[str, Any]]
+    copy_claims: Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class TokenCodec:
@@ -120,14 +153,12 @@ class TokenCodec:
         # Verified tokens by their encoded form: a client sends the same token many times, and checking
         # its signature again each time is most of the cost of a request. Only signature-checked tokens
         # enter; time claims and revocation are checked on every use.
-        self._cache: LRUCache[str, VerifiedToken] | None = (
+        # Each entry keeps how to copy its header and claims: a plain ``dict`` copy when nothing is nested
+        # (most tokens), a deep one otherwise, so no request can change what another one reads.
+        self._cache: LRUCache[str, _Cached] | None = (
             LRUCache(maxsize=config.token_cache_size) if config.token_cache_size else None
         )
         self._cache_lock = threading.Lock()
-        # PyJWT warns on every use of a short HMAC key; the user opted out of that check explicitly.
-        self._weak_key_ok: Callable[[], AbstractContextManager[Any]] = (
-            _ignore_short_key_warnings if config.allow_weak_secret else nullcontext
-        )
 
     # -- creating ---------------------------------------------------------------------------------------
     def encode(
@@ -146,6 +177,8 @@ class TokenCodec:
         """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id)."""
         if not isinstance(identity, (str, int)) or isinstance(identity, bool):
             raise TypeError("identity must be a string or integer")
+        if isinstance(identity, str):
+            _check_unicode(identity, "identity")
         if not isinstance(fresh, bool):
             raise TypeError("fresh must be a boolean")
         now = int(self.clock())
@@ -176,17 +209,18 @@ class TokenCodec:
             clash = RESERVED_CLAIMS.intersection(claims)
             if clash:
                 raise ValueError(f"Reserved claims cannot be overridden: {', '.join(sorted(clash))}")
+            _check_unicode(claims, "claims")
             payload.update(claims)
         if headers:
             clash = _RESERVED_HEADERS.intersection(headers)
             if clash:
                 raise ValueError(f"Reserved headers cannot be set: {', '.join(sorted(clash))}")
+            _check_unicode(headers, "headers")
         alg = algorithm or self.config.algorithm
         if not isinstance(alg, str):
             raise TypeError("algorithm must be a string")
         key = self.keys.signing_key(alg)
-        with self._weak_key_ok():
-            return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+        return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
 
     def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
         if expires is None:
@@ -209,23 +243,27 @@ class TokenCodec:
         """Verify ``token`` (signature, algorithm, time claims, issuer, audience) and return its contents.
 
         A token verified before is taken from a bounded cache (``token_cache_size``): only its time claims
-        are checked again. Each call returns its own copies of the header and claims.
+        are checked again. Each call returns its own header and claims: changing them, however deep,
+        changes nothing another call returns.
         """
         if len(token) > self.config.max_token_size:
             raise errors.TokenTooLargeError()
-        if self._cache is not None:
+        if self._cache is None:
+            return self._verify(token)
+        with self._cache_lock:
+            entry = self._cache.get(token)
+        if entry is None:
+            verified = self._verify(token)
+            entry = _Cached(verified, _copier(verified.header), _copier(verified.claims))
             with self._cache_lock:
-                cached = self._cache.get(token)
-            if cached is not None:
-                self._check_times(cached.type, cached.claims)
-                return VerifiedToken(token, dict(cached.header), dict(cached.claims))
-        verified = self._verify(token)
-        if self._cache is not None:
-            with self._cache_lock:
-                self._cache[token] = verified
-        return VerifiedToken(token, dict(verified.header), dict(verified.claims))
+                self._cache[token] = entry
+        else:
+            verified = entry.verified
+            self._check_times(verified.type, verified.claims)
+        return VerifiedToken(token, entry.copy_header(verified.header), entry.copy_claims(verified.claims))
 
     def _verify(self, token: str) -> VerifiedToken:
+        header_escapes, payload_escapes = check_compact(token)
         try:
             if self._single_key is not None:
                 key, algorithms = self._single_key, self._algorithms
@@ -234,14 +272,13 @@ class TokenCodec:
                 if algorithm not in self._algorithms:
                     raise errors.AlgorithmNotAllowedError()
                 key, algorithms = self.keys.verification_key(algorithm), [algorithm]
-            with self._weak_key_ok():
-                decoded = self._jwt.decode_complete(
-                    token,
-                    key,
-                    algorithms=algorithms,
-                    audience=self._audience,
-                    issuer=self.config.decode_issuer,
-                )
+            decoded = self._jwt.decode_complete(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self._audience,
+                issuer=self.config.decode_issuer,
+            )
         except errors.TokenError:
             raise
         except jwt.PyJWTError as exc:
@@ -249,15 +286,24 @@ class TokenCodec:
                 if isinstance(exc, pyjwt_class):
                     raise (error_class(str(exc)) if keep_message else error_class()) from exc
             raise errors.DecodeError(str(exc) or "Invalid token") from exc
-        except (ValueError, TypeError, UnicodeError) as exc:  # defensive: malformed input never gives a 500
+        except (ValueError, TypeError, UnicodeError, RecursionError) as exc:
+            # Defensive: malformed input never gives a 500. RecursionError: deeply nested JSON, which
+            # PyJWT before 2.14 lets through from its header parser.
             raise errors.DecodeError("Invalid token") from exc
         header, claims = decoded["header"], decoded["payload"]
+        if header_escapes:
+            check_text(header, "header")
+        if payload_escapes:
+            check_text(claims, "payload")
         self._check_claims(header, claims)
         return VerifiedToken(token, header, claims)
 
     def _check_claims(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
         if "crit" in header:
             raise errors.DecodeError("Unsupported critical header parameter")
+        if self._audience is None and "aud" in claims:
+            # RFC 7519 §4.1.3: a token meant for a named audience is refused where none is configured.
+            raise errors.InvalidAudienceError()
         token_type = claims.get("type")
         if token_type is None:
             raise errors.MissingClaimError("Missing claim: type")
@@ -281,6 +327,8 @@ class TokenCodec:
                 value = claims[name]
                 if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
                     raise errors.DecodeError(f"Invalid claim: {name} must be a number")
+                if not _EARLIEST <= value <= _LATEST:  # beyond the year 9999: no datetime, no store TTL
+                    raise errors.DecodeError(f"Invalid claim: {name} is out of range")
         now, leeway = self.clock(), self._leeway
         exp = claims.get("exp")
         if exp is None:

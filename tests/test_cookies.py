@@ -143,7 +143,7 @@ def test_set_cookies_default_attributes(path: str) -> None:
         assert not morsel["max-age"]  # a session cookie
         assert not morsel["domain"]
         assert not morsel["secure"]
-        assert not morsel["samesite"]
+        assert morsel["samesite"] == "lax"  # not sent on cross-site POSTs
 
 
 @pytest.mark.parametrize("path", ["/login", "/login-returned"])
@@ -299,6 +299,21 @@ def test_csrf_unsafe_method_without_matching_header_returns_401(
     assert response.status_code == 401
     assert response.json() == {"detail": detail}
     assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+
+
+@pytest.mark.parametrize("second", ["same", "wrong"])
+def test_csrf_header_sent_twice_returns_401(second: str) -> None:
+    harness = build()
+    token = harness.authviews.create_access_token("alice")
+    csrf = csrf_of(harness.authviews, token)
+    headers = [
+        ("cookie", f"access_token_cookie={token}"),
+        ("x-csrf-token", csrf),
+        ("x-csrf-token", csrf if second == "same" else "wrong"),
+    ]
+    response = harness.client.post("/protected", headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Header X-CSRF-Token is sent more than once"}
 
 
 @pytest.mark.parametrize("method", SAFE)

@@ -51,7 +51,8 @@ def test_example_settings_tokens_carry_the_configured_claims(example: ModuleType
 
 
 def test_example_settings_other_issuer_is_401(example: ModuleType) -> None:
-    other = example.authviews.config.replace(encode_issuer="https://elsewhere.example.com")
+    elsewhere = "https://elsewhere.example.com"
+    other = example.authviews.config.replace(encode_issuer=elsewhere, decode_issuer=elsewhere)
     token = AuthViews(other).create_access_token("test")
     response = TestClient(example.app).get("/user", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401

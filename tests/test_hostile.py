@@ -311,10 +311,13 @@ def test_protected_oversized_token_returns_401_before_decoding(hs: Harness) -> N
     assert caught.value.__cause__ is None  # refused before PyJWT saw it
 
 
-@pytest.mark.parametrize("max_token_size", [64, 200])
-def test_protected_token_over_configured_size_returns_401(max_token_size: int) -> None:
-    harness = _build(max_token_size=max_token_size)
-    _assert_401(_get(harness.client, "/protected", _token()), TokenTooLargeError.default_detail)
+@pytest.mark.parametrize("padding", [1, 200])
+def test_protected_token_over_configured_size_returns_401(padding: int) -> None:
+    token = _build().authviews.create_access_token("alice")
+    harness = _build(max_token_size=len(token))  # what this configuration issues still fits
+    assert _get(harness.client, "/protected", token).status_code == 200
+    padded = harness.authviews.create_access_token("alice", claims={"pad": "x" * padding})
+    _assert_401(_get(harness.client, "/protected", padded), TokenTooLargeError.default_detail)
 
 
 # -- algorithms and keys ----------------------------------------------------------------------------------

@@ -8,12 +8,16 @@ Each test builds its own small app.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
+import anyio
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.testclient import TestClient
+from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocketState
 
 from fastapi_jwt_views import (
     AuthSession,
@@ -23,9 +27,12 @@ from fastapi_jwt_views import (
     OptionalView,
     ProtectedView,
     RefreshView,
+    TokenError,
+    TokenTooLargeError,
     cbv,
     require,
 )
+from fastapi_jwt_views.locations import TokenReader, read_first_message
 
 SECRET = "locations-test-secret-0123456789-abcdef"
 LOCATIONS = ("headers", "cookies", "query")
@@ -424,3 +431,113 @@ def test_reader_refresh_token_on_access_view_returns_401(location: str) -> None:
     response = harness.client.get("/protected", **sent_in(location, token))
     assert response.status_code == 401
     assert response.json() == {"detail": "Only access tokens are allowed"}
+
+
+# -- a token sent twice in one location ----------------------------------------------------------------------
+def _twice(location: str, first: str, second: str) -> dict[str, Any]:
+    """Request keyword arguments that carry two tokens in one location."""
+    if location == "headers":
+        return {"headers": [("authorization", f"Bearer {first}"), ("authorization", f"Bearer {second}")]}
+    if location == "cookies":
+        return {"headers": {"Cookie": f"access_token_cookie={first}; access_token_cookie={second}"}}
+    if location == "cookie-headers":
+        return {"headers": [("cookie", f"access_token_cookie={name}") for name in (first, second)]}
+    return {"params": [("token", first), ("token", second)]}
+
+
+TWICE_DETAIL = {
+    "headers": "Bad Authorization header. Expected value 'Bearer <JWT>'",
+    "cookies": "Cookie access_token_cookie is sent more than once",
+    "cookie-headers": "Cookie access_token_cookie is sent more than once",
+    "query": "Query parameter token is sent more than once",
+}
+
+
+@pytest.mark.parametrize("location", sorted(TWICE_DETAIL))
+@pytest.mark.parametrize("same", [True, False], ids=["same-token", "other-token"])
+@pytest.mark.parametrize("path", ["/protected", "/optional"])
+def test_reader_token_sent_twice_in_one_location_returns_401(location: str, same: bool, path: str) -> None:
+    harness = build(token_location=["cookies" if location.startswith("cookie") else location])
+    first = harness.authviews.create_access_token("alice")
+    second = first if same else harness.authviews.create_access_token("mallory")
+    response = harness.client.get(path, **_twice(location, first, second))
+    assert response.status_code == 401, response.text
+    assert response.json() == {"detail": TWICE_DETAIL[location]}
+
+
+def test_reader_token_sent_twice_never_falls_back_to_the_next_location() -> None:
+    harness = build(token_location=["query", "headers"])
+    token = harness.authviews.create_access_token("alice")
+    header = {"Authorization": f"Bearer {token}"}
+    response = harness.client.get("/protected", params=[("token", token), ("token", token)], headers=header)
+    assert response.json() == {"detail": TWICE_DETAIL["query"]}
+
+
+@pytest.mark.parametrize(
+    "cookies",
+    [
+        "my_access_token_cookie=x; access_token_cookie={token}",
+        "access_token_cookie={token}; access_token_cookie_2=x; csrf_access_token=y",
+        "other=access_token_cookie; access_token_cookie={token}",
+        "access_token_cookie={token}; access_token_cookie",
+    ],
+    ids=["longer-name-before", "longer-name-after", "name-as-a-value", "name-without-value"],
+)
+def test_reader_cookie_names_containing_the_token_cookie_name_are_not_duplicates(cookies: str) -> None:
+    harness = build(token_location=["cookies"])
+    token = harness.authviews.create_access_token("alice")
+    response = harness.client.get("/protected", headers={"Cookie": cookies.format(token=token)})
+    assert response.status_code == 200, response.text
+
+
+# -- the WebSocket first message: its size is checked before anything is decoded ---------------------------
+class _Undecodable(bytes):
+    def decode(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
+        raise AssertionError("a first message over the size limit was decoded")
+
+
+class _FirstMessageSocket:
+    """What ``read_first_message`` uses of a WebSocket: an accepted connection that sends one message."""
+
+    application_state = WebSocketState.CONNECTED
+
+    def __init__(self, message: dict[str, Any]) -> None:
+        self.message = message
+
+    async def receive(self) -> dict[str, Any]:
+        return self.message
+
+
+@pytest.mark.parametrize("size", [8192 + 1025, 16 * 1024 * 1024])
+@pytest.mark.parametrize("kind", ["bytes", "text"])
+def test_first_message_over_the_limit_is_refused_before_decoding(kind: str, size: int) -> None:
+    body = _Undecodable(b" " * size) if kind == "bytes" else " " * size
+    message = {"type": "websocket.receive", kind: body}
+    socket: Any = _FirstMessageSocket(message)
+    with pytest.raises(TokenTooLargeError):
+        anyio.run(read_first_message, socket, 8192)
+
+
+@pytest.mark.parametrize("kind", ["bytes", "text"])
+def test_first_message_within_the_limit_is_read(kind: str) -> None:
+    payload = json.dumps({"token": "a.b.c"}).center(8192 + 1024)
+    message = {"type": "websocket.receive", kind: payload.encode() if kind == "bytes" else payload}
+    found = anyio.run(read_first_message, cast(Any, _FirstMessageSocket(message)), 8192)
+    assert (found.token, found.location) == ("a.b.c", "message")
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        (b"csrf_token=a&csrf_token=a", "Query parameter csrf_token is sent more than once"),
+        (b"csrf_token=a&token=x&token=x", "Query parameter token is sent more than once"),
+    ],
+)
+def test_reader_websocket_handshake_parameter_sent_twice_is_refused(query: bytes, detail: str) -> None:
+    config = AuthViewsConfig(secret_key=SECRET)
+    reader = TokenReader(config, ["query", "cookies"] if b"token=x" in query else ["cookies"], refresh=False)
+    scope = {"type": "websocket", "path": "/ws", "query_string": query,
+             "headers": [(b"cookie", b"access_token_cookie=a.b.c")]}
+    with pytest.raises(TokenError) as caught:
+        reader.read(HTTPConnection(scope))
+    assert caught.value.detail == detail

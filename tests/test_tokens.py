@@ -131,7 +131,9 @@ def test_create_refresh_token_has_no_fresh_claim() -> None:
 def test_create_token_configured_issuer_and_audience_are_emitted(
     token_type: str, encode_audience: Any, expected_aud: Any
 ) -> None:
-    authviews = _authviews(encode_issuer="https://issuer.example", encode_audience=encode_audience)
+    authviews = _authviews(
+        encode_issuer="https://issuer.example", encode_audience=encode_audience, decode_audience="api"
+    )
     claims = _peek(_create(authviews, token_type))
     assert claims["iss"] == "https://issuer.example"
     assert claims["aud"] == expected_aud
