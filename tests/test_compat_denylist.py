@@ -12,8 +12,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, core
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views import AuthViews, AuthViewsConfig
+from fastapi_jwt_views._compat_config import PROCESS
+from fastapi_jwt_views.asyncio import AuthJWT as AsyncAuthJWT
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
 
@@ -23,8 +24,7 @@ SECRET = secrets.token_hex(32)
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
-    monkeypatch.setattr(core, "_default_factory", None)
+    PROCESS.reset()
 
 
 def _configure(*settings: tuple[str, Any]) -> None:
@@ -254,7 +254,7 @@ def test_compat_denylist_get_raw_jwt_does_not_check_revocation() -> None:
     token = authorize.create_access_token(subject="test")
     assert authorize.get_raw_jwt(token)["sub"] == "test"  # type: ignore[index]
     with pytest.raises(AuthJWTException, match="Token has been revoked"):
-        authorize.jwt_required("websocket", token=token)
+        asyncio.run(AsyncAuthJWT().jwt_required("websocket", token=token))
 
 
 @pytest.mark.parametrize("logout", ["/logout", "/async-logout"])

@@ -1,0 +1,115 @@
+"""The compatibility API's request step: find and verify a request's tokens in an async dependency.
+
+``AuthJWT``'s constructor takes :func:`check_connection` as a sub-dependency, so when FastAPI resolves
+``Authorize: AuthJWT = Depends()`` the tokens the connection carries (the header and the cookies; on a
+WebSocket also the query string and path parameters) are already verified, revocation included, with
+``await`` on the event loop (a sync denylist callback runs once in the thread pool). The guards then only
+inspect the finished :class:`Checked`. No thread ever waits for the event loop, and the loop never waits
+for a thread.
+
+A token the dependency did not see (a WebSocket guard's ``token=`` from the first message) is verified
+by :func:`verify_now` without waiting: signature and claims, and the revocation check when it cannot
+wait (the in-memory store without a callback). Otherwise it is refused with 503 / close code 1011 and a log
+line naming the awaitable API (``fastapi_jwt_views.asyncio``, the async fork's) that can check it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from starlette.requests import HTTPConnection
+
+from . import errors
+from ._compat_config import PROCESS, Resolved
+from ._sync import complete_now
+from .core import AuthViews
+from .locations import Found
+from .tokens import ACCESS, REFRESH, VerifiedToken
+
+__all__ = ["Checked", "Outcome", "check_connection", "resolve", "verify", "verify_now"]
+
+logger = logging.getLogger("fastapi_jwt_views")
+
+Outcome = VerifiedToken | errors.AuthViewsError | RuntimeError
+_MAX_WEBSOCKET_CANDIDATES: Final = 4
+
+
+def resolve(connection: HTTPConnection | None) -> Resolved:
+    """The app's installed ``AuthViews``; without one, the compatibility API's process-wide configuration."""
+    installed = AuthViews.find(connection) if connection is not None else None
+    return Resolved.of(installed) if installed is not None else PROCESS.resolve()
+
+
+@dataclass
+class Checked:
+    """What the dependency found in one connection and what verifying each token gave."""
+
+    resolved: Resolved
+    found: dict[str, Found | errors.AuthViewsError | None] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+async def verify(resolved: Resolved, token: str) -> Outcome:
+    """Verify ``token`` against its own type, revocation included (the guards check the type they need)."""
+    try:
+        verified = resolved.decode(token)
+        token_type = verified.claims.get("type")
+        if token_type in (ACCESS, REFRESH):
+            verified = await resolved.authviews.verify(token, token_type)
+        return verified
+    except (errors.AuthViewsError, RuntimeError) as exc:
+        return exc
+
+
+def verify_now(resolved: Resolved, token: str) -> Outcome:
+    """:func:`verify` without waiting: refused (1011 / 503) when the revocation check would wait."""
+    authviews = resolved.authviews
+    if authviews.verification_may_wait:
+        try:
+            resolved.decode(token)  # a bad token is reported as such, whatever the store
+        except (errors.AuthViewsError, RuntimeError) as exc:
+            return exc
+        logger.error(
+            "AuthJWT: a guard was given a token the dependency did not see (token= from a WebSocket "
+            "message), and its revocation check (%s or a denylist callback) cannot run without waiting; "
+            "refused. Use the awaitable API: from fastapi_jwt_views.asyncio import AuthJWT, then "
+            "await Authorize.jwt_required('websocket', token=token), or the views.",
+            type(authviews.store).__name__,
+        )
+        return errors.RevocationUnavailableError()
+    return complete_now(verify(resolved, token))
+
+
+async def check_connection(connection: HTTPConnection) -> Checked:
+    """The dependency: read the connection's tokens and verify each one (FastAPI caches it per request)."""
+    checked = Checked(resolve(connection))
+    authviews = checked.resolved.authviews
+    if connection.scope["type"] == "websocket":
+        tokens = _websocket_candidates(connection, authviews)
+    else:
+        for kind in (ACCESS, REFRESH):
+            try:
+                checked.found[kind] = authviews.reader(kind).read(connection)
+            except errors.AuthViewsError as exc:  # a bad header: raised by the guards, not here
+                checked.found[kind] = exc
+        tokens = list(dict.fromkeys(f.token for f in checked.found.values() if isinstance(f, Found)))
+    for token in tokens:
+        checked.outcomes[token] = await verify(checked.resolved, token)
+    return checked
+
+
+def _websocket_candidates(connection: HTTPConnection, authviews: AuthViews) -> Sequence[str]:
+    """Tokens a WebSocket handshake may carry for ``token=`` or ``websocket=``: cookies, query, path."""
+    config = authviews.config
+    values = [
+        connection.cookies.get(config.access_cookie_key),
+        connection.cookies.get(config.refresh_cookie_key),
+        connection.query_params.get(config.query_string_name),
+        *connection.path_params.values(),
+        *connection.query_params.values(),
+    ]
+    tokens = [value for value in values if isinstance(value, str) and value.count(".") == 2]
+    return list(dict.fromkeys(tokens))[:_MAX_WEBSOCKET_CANDIDATES]
