@@ -7,10 +7,11 @@ waits: the waiting happened in the dependency (:mod:`._compat_request`).
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Iterator, Mapping, Sequence
+import inspect
+from collections.abc import Callable, Coroutine, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
+from typing import Any, Self
 
 import jwt
 from fastapi import Depends
@@ -58,6 +59,15 @@ class AuthJWTBase(AuthConfig):
         self._current: VerifiedToken | None = None
         self._guarded = False
         self._overrides: dict[str, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        type.__setattr__(cls, "__wrapped__", _constructor(cls))
+
+    def __await__(self) -> Generator[Any, None, Self]:
+        """Awaiting an ``AuthJWT`` gives itself: FastAPI awaits what it takes for a coroutine function."""
+        yield from ()
+        return self
 
     def __getattr__(self, name: str) -> Any:  # 0.5.0's class attributes, read through an instance
         if is_legacy(name):
@@ -306,6 +316,36 @@ class AuthJWTBase(AuthConfig):
         if not isinstance(target, Response):
             raise TypeError("The response must be an object response FastAPI")
         return target
+
+
+def _constructor(cls: type[AuthJWTBase]) -> Callable[..., Any]:
+    """The ``__wrapped__`` of an ``AuthJWT`` class: a coroutine function with the constructor's signature.
+
+    FastAPI runs a class dependency in its thread pool (one hop per request, most of the cost of
+    ``AuthJWT``). FastAPI 0.12x+ unwraps a dependency (``inspect.unwrap``) to read its signature and to
+    tell whether it is a coroutine function; finding this one, it calls the class on the event loop and
+    awaits the instance, which gives itself. Older FastAPI versions use the thread pool, with the same
+    result. A subclass with its own ``__init__`` gets a plain function with that signature instead.
+    """
+    if cls.__init__ is AuthJWTBase.__init__:
+
+        async def construct(
+            req: HTTPConnection = None,  # type: ignore[assignment]
+            res: Response = None,  # type: ignore[assignment]
+            checked: Checked = Depends(check_connection),
+        ) -> AuthJWTBase:
+            return cls(req, res, checked)
+
+        construct.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
+        return construct
+
+    def construct_sync(*args: Any, **kwargs: Any) -> AuthJWTBase:
+        return cls(*args, **kwargs)
+
+    construct_sync.__signature__ = inspect.signature(cls.__init__).replace(  # type: ignore[attr-defined]
+        parameters=list(inspect.signature(cls.__init__).parameters.values())[1:]
+    )
+    return construct_sync
 
 
 # FastAPI < 0.12x resolves a class dependency's string annotations without its module's globals.

@@ -191,3 +191,35 @@ def test_compat_concurrency_websocket_guard_leaves_the_event_loop_free(path: str
     assert {"type": "websocket.send", "text": "test"} in [
         {k: v for k, v in message.items() if k in ("type", "text")} for message in sent
     ]
+
+
+def test_compat_concurrency_class_dependency_built_on_the_event_loop_when_fastapi_allows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """FastAPI that unwraps dependencies awaits AuthJWT on the loop (no thread-pool hop); older ones
+    build it in the thread pool, with the same result."""
+    from fastapi.dependencies import models
+
+    from fastapi_jwt_views._compat_base import AuthJWTBase
+
+    threads: list[threading.Thread] = []
+    original = AuthJWTBase.__init__
+
+    def recording_init(self: AuthJWTBase, *args: Any, **kwargs: Any) -> None:
+        threads.append(threading.current_thread())
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(AuthJWTBase, "__init__", recording_init)
+    AuthJWT.load_config(lambda: [("authjwt_secret_key", SECRET)])
+    token = AuthJWT().create_access_token(subject="test")
+    threads.clear()
+
+    async def run() -> threading.Thread:
+        loop_thread = threading.current_thread()
+        assert await _hammer(_app(), token, "/async-protected") == [200] * CONCURRENT
+        return loop_thread
+
+    loop_thread = asyncio.run(run())
+    unwraps = hasattr(models, "_unwrapped_call")  # FastAPI 0.12x+ looks through __wrapped__
+    assert len(threads) == CONCURRENT
+    assert all((thread is loop_thread) == unwraps for thread in threads)

@@ -180,3 +180,7 @@ class AuthJWTBearer(SecurityBase):
 
     async def __call__(self, req: HTTPConnection, res: Response) -> AuthJWT:
         return AuthJWT(req, res, await check_connection(req))
+
+
+# FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
+AuthJWTBearer.__call__.__annotations__.update(req=HTTPConnection, res=Response)
