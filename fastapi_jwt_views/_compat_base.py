@@ -22,6 +22,7 @@ from starlette.websockets import WebSocket
 from . import errors
 from ._compat_config import PROCESS, AuthConfig, Resolved, check_attribute, is_legacy
 from ._compat_request import Checked, Outcome, check_connection, resolve
+from .core import AuthViews
 from .exceptions import translate
 from .locations import Found
 from .tokens import ACCESS, REFRESH, Requirement, TokenType, VerifiedToken, check_requirement
@@ -96,9 +97,12 @@ class AuthJWTBase(AuthConfig):
         return resolve(self._connection)
 
     @property
-    def authviews(self) -> Any:
-        """The ``AuthViews`` this object works with (the app's, or the process-wide one)."""
-        return self._resolved.authviews
+    def authviews(self) -> AuthViews:
+        """The ``AuthViews`` this object works with (the app's, or the process-wide one).
+
+        Raises 0.5.0's ``RuntimeError`` while the process-wide configuration lacks key material.
+        """
+        return self._resolved.complete()
 
     @property
     def jwt_in_cookies(self) -> bool:

@@ -160,6 +160,13 @@ class Resolved:
     algorithm: str
     keys: frozenset[str] = frozenset({"secret", "private", "public"})
     verify_error: RuntimeError | None = None
+    stand_in: RuntimeError | None = None  # set when missing key material was replaced by a stand-in
+
+    def complete(self) -> AuthViews:
+        """The ``AuthViews``, once its key material is all real (else 0.5.0's ``RuntimeError``)."""
+        if self.stand_in is not None:
+            raise self.stand_in
+        return self.authviews
 
     @classmethod
     def of(cls, authviews: AuthViews) -> Resolved:
@@ -206,8 +213,8 @@ class _ProcessConfig:
         """Replace the settings, as 0.5.0's ``load_config`` did (0.5.0's other options: defaults)."""
         for name, value in pairs.items():
             _check_one(name, value)
-        resolved = self._build(self._with_environment(dict(pairs)), warn=True)  # cross-field errors now
         with self._lock:
+            resolved = self._build(self._with_environment(dict(pairs)), warn=True)  # cross-field errors now
             self.settings = dict(pairs)
             self.generation += 1
             self._built = ((self.generation, None), resolved)
@@ -299,26 +306,38 @@ class _ProcessConfig:
         verify_error = None
         if not usable:
             verify_error = _key_error(decode[0], "secret" if is_symmetric(decode[0]) else "public")
-        # Stand-ins for missing key material, so the core accepts the configuration: never used, as
-        # Resolved raises 0.5.0's error before any signing or verifying that would need them.
+        # Stand-ins for missing key material, so the core accepts the configuration; never used: Resolved
+        # raises 0.5.0's error before any signing or verifying that would need them.
+        stand_in: RuntimeError | None = None
+
+        def stand_in_secret(error: RuntimeError) -> None:
+            nonlocal stand_in
+            if "secret" not in keys and "secret_key" not in values:
+                values["secret_key"] = secrets.token_bytes(64)
+            stand_in = stand_in or error
+
         if "secret" in keys:
             self._weak_secret(values, [algorithm, *usable], warn=warn)
-        else:
-            values["secret_key"] = secrets.token_bytes(64)
+        elif symmetric := [a for a in (algorithm, *decode) if is_symmetric(a)]:
+            stand_in_secret(_key_error(symmetric[0], "secret"))
         if "private" in keys and "public" not in keys and not is_symmetric(algorithm):
             values["public_key"] = values["private_key"]
             values["decode_algorithms"] = usable or [algorithm]
+            stand_in = stand_in or verify_error
         else:
             values["decode_algorithms"] = usable or ["HS256"]
+            if verify_error is not None:
+                stand_in_secret(verify_error)
         if not is_symmetric(algorithm) and not keys & {"private", "public"}:
             values["algorithm"] = "HS256"
+            stand_in_secret(_key_error(algorithm, "private"))
         enabled = values.get("denylist_enabled", values.get("blacklist_enabled"))
         config = AuthViewsConfig.from_pairs(values.items())
         if self._store is None or self._store.capacity != config.revocation_capacity:
             self._store = MemoryRevocationStore(config.revocation_capacity)
         callback = self.callback if enabled else None  # 0.5.0: not called when the denylist is off
         authviews = AuthViews(config, store=self._store, is_revoked=callback)
-        return Resolved(authviews, algorithm, keys, verify_error)
+        return Resolved(authviews, algorithm, keys, verify_error, stand_in)
 
     @staticmethod
     def _weak_secret(values: dict[str, Any], algorithms: list[str], *, warn: bool) -> None:

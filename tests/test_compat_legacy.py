@@ -257,6 +257,21 @@ def test_compat_legacy_no_key_loads_and_fails_at_use() -> None:
     AuthJWT.load_config(lambda: [("authjwt_algorithm", "RS256")])
     with pytest.raises(RuntimeError, match="authjwt_private_key"):
         AuthJWT().create_access_token(subject=1)
+    with pytest.raises(RuntimeError, match=r"authjwt_p(rivate|ublic)_key must be set"):
+        AuthJWT().authviews  # noqa: B018  (its stand-in key must never sign anything)
+
+
+def test_compat_legacy_without_a_secret_nothing_signs_or_verifies() -> None:
+    AuthJWT.load_config(lambda: [("authjwt_header_name", "X-Token")])
+    authorize = AuthJWT()
+    for attempt in (
+        lambda: authorize.create_access_token(subject=1),
+        lambda: authorize.create_refresh_token(subject=1, algorithm="HS512"),
+        lambda: authorize.get_raw_jwt("a.b.c"),
+        lambda: authorize.authviews,
+    ):
+        with pytest.raises(RuntimeError, match="authjwt_secret_key must be set"):
+            attempt()
 
 
 # -- 0.5.0's messages and types ------------------------------------------------------------------------------
