@@ -7,8 +7,7 @@ waits: the waiting happened in the dependency (:mod:`._compat_request`).
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Coroutine, Generator, Iterator, Mapping, Sequence
+from collections.abc import Coroutine, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any, Self
@@ -21,7 +20,7 @@ from starlette.websockets import WebSocket
 
 from . import errors
 from ._compat_config import PROCESS, AuthConfig, Resolved, check_attribute, is_legacy
-from ._compat_request import Checked, Outcome, check_connection, resolve
+from ._compat_request import Checked, Outcome, async_constructor, check_connection, resolve
 from .core import AuthViews
 from .exceptions import translate
 from .locations import Found
@@ -63,7 +62,7 @@ class AuthJWTBase(AuthConfig):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        type.__setattr__(cls, "__wrapped__", _constructor(cls))
+        type.__setattr__(cls, "__wrapped__", async_constructor(cls, AuthJWTBase.__init__))
 
     def __await__(self) -> Generator[Any, None, Self]:
         """Awaiting an ``AuthJWT`` gives itself: FastAPI awaits what it takes for a coroutine function."""
@@ -320,36 +319,6 @@ class AuthJWTBase(AuthConfig):
         if not isinstance(target, Response):
             raise TypeError("The response must be an object response FastAPI")
         return target
-
-
-def _constructor(cls: type[AuthJWTBase]) -> Callable[..., Any]:
-    """The ``__wrapped__`` of an ``AuthJWT`` class: a coroutine function with the constructor's signature.
-
-    FastAPI runs a class dependency in its thread pool (one hop per request, most of the cost of
-    ``AuthJWT``). FastAPI 0.12x+ unwraps a dependency (``inspect.unwrap``) to read its signature and to
-    tell whether it is a coroutine function; finding this one, it calls the class on the event loop and
-    awaits the instance, which gives itself. Older FastAPI versions use the thread pool, with the same
-    result. A subclass with its own ``__init__`` gets a plain function with that signature instead.
-    """
-    if cls.__init__ is AuthJWTBase.__init__:
-
-        async def construct(
-            req: HTTPConnection = None,  # type: ignore[assignment]
-            res: Response = None,  # type: ignore[assignment]
-            checked: Checked = Depends(check_connection),
-        ) -> AuthJWTBase:
-            return cls(req, res, checked)
-
-        construct.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
-        return construct
-
-    def construct_sync(*args: Any, **kwargs: Any) -> AuthJWTBase:
-        return cls(*args, **kwargs)
-
-    construct_sync.__signature__ = inspect.signature(cls.__init__).replace(  # type: ignore[attr-defined]
-        parameters=list(inspect.signature(cls.__init__).parameters.values())[1:]
-    )
-    return construct_sync
 
 
 # FastAPI < 0.12x resolves a class dependency's string annotations without its module's globals.

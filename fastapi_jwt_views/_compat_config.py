@@ -14,21 +14,31 @@ without the key raises 0.5.0's ``RuntimeError`` then. A short HMAC secret is acc
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import secrets
 import threading
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Final
 
-import jwt
 from pydantic_core import ValidationError
 
-from ._checks import ENV_PREFIX, NONE_IS_A_VALUE, parse
+from ._checks import ENV_PREFIX, NONE_IS_A_VALUE
+from ._compat_settings import (
+    ALGORITHMS,
+    CONFIG_TYPE_ERROR,
+    LEGACY_DEFAULTS,
+    LEGACY_NAMES,
+    bare,
+    check_attribute,
+    check_one,
+    is_legacy,
+    key_error,
+    settings_pairs,
+    typed,
+)
 from .config import SETTING_ALIASES, AuthViewsConfig
 from .core import AuthViews
 from .errors import ConfigurationError
@@ -36,115 +46,13 @@ from .keys import is_symmetric
 from .revocation import MemoryRevocationStore, RevocationCallback
 from .tokens import VerifiedToken
 
-__all__ = ["PROCESS", "AuthConfig", "Resolved", "WeakSecretWarning"]
+__all__ = ["PROCESS", "AuthConfig", "Resolved", "WeakSecretWarning", "check_attribute", "is_legacy"]
 
 logger = logging.getLogger("fastapi_jwt_views")
-
-_CONFIG_TYPE_ERROR: Final = "Config must be pydantic 'BaseSettings' or list of tuple"
-_FIELDS: Final = {f.name: f for f in dataclasses.fields(AuthViewsConfig)}
-_ALGORITHMS: Final = frozenset(jwt.algorithms.get_default_algorithms())
-
-#: 0.5.0's class attributes: the setting each one stands for, and 0.5.0's default.
-LEGACY_DEFAULTS: Final[dict[str, Any]] = {
-    "token_location": {"headers"},
-    "secret_key": None,
-    "public_key": None,
-    "private_key": None,
-    "algorithm": "HS256",
-    "decode_algorithms": None,
-    "decode_leeway": 0,
-    "encode_issuer": None,
-    "decode_issuer": None,
-    "decode_audience": None,
-    "denylist_enabled": False,
-    "denylist_token_checks": {"access", "refresh"},
-    "header_name": "Authorization",
-    "header_type": "Bearer",
-    "access_token_expires": timedelta(minutes=15),
-    "refresh_token_expires": timedelta(days=30),
-    "access_cookie_key": "access_token_cookie",
-    "refresh_cookie_key": "refresh_token_cookie",
-    "access_cookie_path": "/",
-    "refresh_cookie_path": "/",
-    "cookie_max_age": None,
-    "cookie_domain": None,
-    "cookie_secure": False,
-    "cookie_samesite": None,
-    "cookie_csrf_protect": True,
-    "access_csrf_cookie_key": "csrf_access_token",
-    "refresh_csrf_cookie_key": "csrf_refresh_token",
-    "access_csrf_cookie_path": "/",
-    "refresh_csrf_cookie_path": "/",
-    "access_csrf_header_name": "X-CSRF-Token",
-    "refresh_csrf_header_name": "X-CSRF-Token",
-    "csrf_methods": {"POST", "PUT", "PATCH", "DELETE"},
-}
-_LEGACY_NAMES: Final = frozenset(LEGACY_DEFAULTS) | frozenset(SETTING_ALIASES.values())
 
 
 class WeakSecretWarning(UserWarning):
     """Warned when the compatibility API accepts an HMAC secret shorter than its algorithm needs."""
-
-
-def _bare(key: object) -> str:
-    """``AUTHJWT_SECRET_KEY`` / ``authjwt_secret_key`` -> ``secret_key`` (unknown names raise)."""
-    if not isinstance(key, str):
-        raise ConfigurationError(f"Setting names must be str, got {type(key).__name__}")
-    name = key.strip().lower().removeprefix(ENV_PREFIX.lower())
-    if name not in _FIELDS and name not in SETTING_ALIASES:
-        AuthViewsConfig.from_pairs([(key, None)])  # raises ConfigurationError with a suggestion
-    return name
-
-
-def _typed(name: str, value: Any) -> Any:
-    """A setting's value as the config checks it (strings from the environment are parsed)."""
-    if isinstance(value, str) and name not in ("secret_key", "public_key", "private_key"):
-        return parse(_FIELDS[SETTING_ALIASES.get(name, name)].metadata["parse"], name, value)
-    return value
-
-
-def _check_one(name: str, value: Any) -> None:
-    """Validate one setting as 0.5.0 did: a bad value raises pydantic's ``ValidationError``."""
-    if value is None and name not in NONE_IS_A_VALUE:
-        return
-    target = SETTING_ALIASES.get(name, name)
-    try:
-        _FIELDS[target].metadata["check"](name, _typed(name, value))
-    except ConfigurationError as exc:
-        raise ValidationError.from_exception_data(
-            "AuthJWT settings",
-            [{"type": "value_error", "loc": (f"authjwt_{name}",), "input": value, "ctx": {"error": exc}}],
-        ) from exc
-
-
-def settings_pairs(loaded: object) -> dict[str, Any]:
-    """The ``authjwt_*`` settings a ``load_config`` function returned (settings object or pairs)."""
-    if isinstance(loaded, Mapping):
-        items: Iterable[Any] = loaded.items()
-    elif callable(getattr(loaded, "model_dump", None)):
-        items = loaded.model_dump().items()  # type: ignore[attr-defined]
-    elif callable(getattr(loaded, "dict", None)):
-        items = loaded.dict().items()  # type: ignore[attr-defined]
-    elif isinstance(loaded, (list, tuple)):
-        items = loaded
-    else:
-        raise TypeError(_CONFIG_TYPE_ERROR)
-    pairs: dict[str, Any] = {}
-    try:
-        for key, value in items:
-            if isinstance(key, str) and key.lower().startswith(ENV_PREFIX.lower()):
-                secret = getattr(value, "get_secret_value", None)
-                pairs[_bare(key)] = secret() if callable(secret) else value
-    except (TypeError, ValueError) as exc:
-        if isinstance(exc, ConfigurationError):
-            raise
-        raise TypeError(_CONFIG_TYPE_ERROR) from None
-    return pairs
-
-
-def _key_error(algorithm: str, kind: str) -> RuntimeError:
-    family = "symmetric" if kind == "secret" else "asymmetric"
-    return RuntimeError(f"authjwt_{kind}_key must be set when using {family} algorithm {algorithm}")
 
 
 @dataclass(frozen=True)
@@ -176,11 +84,11 @@ class Resolved:
     def signing_algorithm(self, algorithm: str | None) -> str:
         """The algorithm to sign with; raises 0.5.0's errors for an unknown one or one without its key."""
         algorithm = algorithm or self.algorithm
-        if algorithm not in _ALGORITHMS:
+        if algorithm not in ALGORITHMS:
             raise ValueError(f"Algorithm {algorithm} could not be found")
         kind = "secret" if is_symmetric(algorithm) else "private"
         if kind not in self.keys:
-            raise _key_error(algorithm, kind)
+            raise key_error(algorithm, kind)
         return algorithm
 
     def decode(self, token: str) -> VerifiedToken:
@@ -212,7 +120,7 @@ class _ProcessConfig:
     def load(self, pairs: Mapping[str, Any]) -> None:
         """Replace the settings, as 0.5.0's ``load_config`` did (0.5.0's other options: defaults)."""
         for name, value in pairs.items():
-            _check_one(name, value)
+            check_one(name, value)
         with self._lock:
             resolved = self._build(self._with_environment(dict(pairs)), warn=True)  # cross-field errors now
             self.settings = dict(pairs)
@@ -247,7 +155,7 @@ class _ProcessConfig:
         settings = self.settings if self.settings is not None else self._environment()
         for key in (name, SETTING_ALIASES.get(name)):
             if key is not None and key in settings and (settings[key] is not None or key in NONE_IS_A_VALUE):
-                value = _typed(key, settings[key])
+                value = typed(key, settings[key])
                 if name == "csrf_methods" and isinstance(value, (list, tuple, set, frozenset)):
                     value = type(value)(str(method).upper() for method in value)  # as 0.5.0 stored them
                 return value
@@ -279,18 +187,18 @@ class _ProcessConfig:
     @staticmethod
     def _environment() -> dict[str, Any]:
         return {
-            _bare(k): v for k, v in sorted(os.environ.items()) if k.upper().startswith(ENV_PREFIX)
+            bare(k): v for k, v in sorted(os.environ.items()) if k.upper().startswith(ENV_PREFIX)
         }
 
     def _with_environment(self, pairs: dict[str, Any]) -> dict[str, Any]:
         """Settings 0.5.0 did not have (``AUTHJWT_LEGACY_STATUS_CODES``...) also come from the environment."""
-        extra = {k: v for k, v in self._environment().items() if k not in _LEGACY_NAMES}
+        extra = {k: v for k, v in self._environment().items() if k not in LEGACY_NAMES}
         return {**extra, **pairs}
 
     # -- building -----------------------------------------------------------------------------------------
     def _build(self, pairs: dict[str, Any], *, warn: bool) -> Resolved:
         values = {
-            name: _typed(name, value)
+            name: typed(name, value)
             for name, value in pairs.items()
             if value is not None or name in NONE_IS_A_VALUE
         }
@@ -305,7 +213,7 @@ class _ProcessConfig:
         usable = [a for a in decode if ("secret" if is_symmetric(a) else "public") in keys]
         verify_error = None
         if not usable:
-            verify_error = _key_error(decode[0], "secret" if is_symmetric(decode[0]) else "public")
+            verify_error = key_error(decode[0], "secret" if is_symmetric(decode[0]) else "public")
         # Stand-ins for missing key material, so the core accepts the configuration; never used: Resolved
         # raises 0.5.0's error before any signing or verifying that would need them.
         stand_in: RuntimeError | None = None
@@ -319,7 +227,7 @@ class _ProcessConfig:
         if "secret" in keys:
             self._weak_secret(values, [algorithm, *usable], warn=warn)
         elif symmetric := [a for a in (algorithm, *decode) if is_symmetric(a)]:
-            stand_in_secret(_key_error(symmetric[0], "secret"))
+            stand_in_secret(key_error(symmetric[0], "secret"))
         if "private" in keys and "public" not in keys and not is_symmetric(algorithm):
             values["public_key"] = values["private_key"]
             values["decode_algorithms"] = usable or [algorithm]
@@ -330,7 +238,7 @@ class _ProcessConfig:
                 stand_in_secret(verify_error)
         if not is_symmetric(algorithm) and not keys & {"private", "public"}:
             values["algorithm"] = "HS256"
-            stand_in_secret(_key_error(algorithm, "private"))
+            stand_in_secret(key_error(algorithm, "private"))
         enabled = values.get("denylist_enabled", values.get("blacklist_enabled"))
         config = AuthViewsConfig.from_pairs(values.items())
         if self._store is None or self._store.capacity != config.revocation_capacity:
@@ -368,20 +276,6 @@ class _ProcessConfig:
 PROCESS: Final = _ProcessConfig()
 
 
-def check_attribute(attribute: str, value: Any) -> str:
-    """Validate a write to 0.5.0's class attribute ``attribute``; return the setting's name."""
-    name = attribute.removeprefix("_")
-    _check_one(name, value)
-    return name
-
-
-def is_legacy(name: str) -> bool:
-    """Whether ``name`` is one of 0.5.0's class attributes (``_secret_key``, ``_denylist_enabled``...)."""
-    return name in ("_token", "_token_in_denylist_callback") or (
-        name.startswith("_") and name[1:] in LEGACY_DEFAULTS
-    )
-
-
 class _LegacyAttributes(type):
     """Reads and writes of 0.5.0's class attributes reach the process-wide configuration."""
 
@@ -415,7 +309,7 @@ class AuthConfig(metaclass=_LegacyAttributes):
         except (ValidationError, ConfigurationError):
             raise
         except Exception:
-            raise TypeError(_CONFIG_TYPE_ERROR) from None
+            raise TypeError(CONFIG_TYPE_ERROR) from None
         PROCESS.load(settings_pairs(loaded))
         return settings
 

@@ -15,12 +15,15 @@ line naming the awaitable API (``fastapi_jwt_views.asyncio``, the async fork's) 
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
+from fastapi import Depends
 from starlette.requests import HTTPConnection
+from starlette.responses import Response
 
 from . import errors
 from ._compat_config import PROCESS, Resolved
@@ -29,7 +32,7 @@ from .core import AuthViews
 from .locations import Found
 from .tokens import ACCESS, REFRESH, VerifiedToken
 
-__all__ = ["Checked", "Outcome", "check_connection", "resolve", "verify", "verify_now"]
+__all__ = ["Checked", "Outcome", "async_constructor", "check_connection", "resolve", "verify", "verify_now"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
@@ -99,6 +102,36 @@ async def check_connection(connection: HTTPConnection) -> Checked:
     for token in tokens:
         checked.outcomes[token] = await verify(checked.resolved, token)
     return checked
+
+
+def async_constructor(cls: type[Any], base_init: Callable[..., None]) -> Callable[..., Any]:
+    """The ``__wrapped__`` of an ``AuthJWT`` class: a coroutine function with the constructor's signature.
+
+    FastAPI runs a class dependency in its thread pool (one hop per request, most of the cost of
+    ``AuthJWT``). FastAPI 0.12x+ unwraps a dependency (``inspect.unwrap``) to read its signature and to
+    tell whether it is a coroutine function; finding this one, it calls the class on the event loop and
+    awaits the instance, which gives itself. Older FastAPI versions use the thread pool, with the same
+    result. A subclass with its own ``__init__`` gets a plain function with that signature instead.
+    """
+    if cls.__init__ is base_init:
+
+        async def construct(
+            req: HTTPConnection = None,  # type: ignore[assignment]
+            res: Response = None,  # type: ignore[assignment]
+            checked: Checked = Depends(check_connection),
+        ) -> Any:
+            return cls(req, res, checked)
+
+        construct.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
+        return construct
+
+    def construct_sync(*args: Any, **kwargs: Any) -> Any:
+        return cls(*args, **kwargs)
+
+    construct_sync.__signature__ = inspect.signature(cls.__init__).replace(  # type: ignore[attr-defined]
+        parameters=list(inspect.signature(cls.__init__).parameters.values())[1:]
+    )
+    return construct_sync
 
 
 def _websocket_candidates(connection: HTTPConnection, authviews: AuthViews) -> Sequence[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -330,3 +330,33 @@ def test_compat_legacy_environment_without_load_config(monkeypatch: pytest.Monke
     assert _client().get("/protected", headers=_bearer(token)).json() == {"user": "env"}
     monkeypatch.setenv("AUTHJWT_SECRET_KEY", secrets.token_hex(32))
     assert _client().get("/protected", headers=_bearer(token)).status_code == 422
+
+
+def test_compat_legacy_subclasses_work_as_dependencies() -> None:
+    class WithHelper(AuthJWT):
+        def user(self) -> Any:
+            self.jwt_required()
+            return self.get_jwt_subject()
+
+    class WithInit(AuthJWT):
+        def __init__(self, req: Request = None, res: Response = None) -> None:  # type: ignore[assignment]
+            super().__init__(req, res)
+            self.tag = "own"
+
+    AuthJWT.load_config(lambda: [("authjwt_secret_key", SECRET)])
+    app = FastAPI()
+
+    @app.get("/helper")
+    async def helper(Authorize: WithHelper = Depends()) -> dict[str, Any]:
+        return {"user": Authorize.user()}
+
+    @app.get("/init")
+    def init(Authorize: WithInit = Depends()) -> dict[str, Any]:
+        Authorize.jwt_optional()  # built by hand from the request: verified without waiting
+        return {"user": Authorize.get_jwt_subject(), "tag": Authorize.tag}
+
+    client = TestClient(app)
+    token = AuthJWT().create_access_token(subject="sub")
+    assert client.get("/helper", headers=_bearer(token)).json() == {"user": "sub"}
+    assert client.get("/init", headers=_bearer(token)).json() == {"user": "sub", "tag": "own"}
+    assert client.get("/init").json() == {"user": None, "tag": "own"}
