@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any, Self
 
 import jwt
-from fastapi import Depends
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -45,17 +44,17 @@ def subject_of(subject: str | int | None, identity: str | int | None, method: st
 class AuthJWTBase(AuthConfig):
     """The state and the synchronous steps of one ``AuthJWT`` (per request, or built by hand)."""
 
-    # FastAPI injects the connection (HTTP or WebSocket), the response and the verified tokens;
-    # outside a request all three are absent and the configuration is read at each use.
+    # FastAPI injects the connection (HTTP or WebSocket) and the response, and verifies the tokens (see
+    # async_constructor); outside a request all are absent and the configuration is read at each use.
     def __init__(
         self,
         req: HTTPConnection = None,  # type: ignore[assignment]
         res: Response = None,  # type: ignore[assignment]
-        checked: Checked = Depends(check_connection),
+        checked: Checked | None = None,
     ) -> None:
         self._connection: HTTPConnection | None = req
         self._response: Response | None = res
-        self._checked: Checked | None = checked if isinstance(checked, Checked) else None
+        self._checked: Checked | None = checked
         self._current: VerifiedToken | None = None
         self._guarded = False
         self._overrides: dict[str, Any] = {}
@@ -65,8 +64,9 @@ class AuthJWTBase(AuthConfig):
         type.__setattr__(cls, "__wrapped__", async_constructor(cls, AuthJWTBase.__init__))
 
     def __await__(self) -> Generator[Any, None, Self]:
-        """Awaiting an ``AuthJWT`` gives itself: FastAPI awaits what it takes for a coroutine function."""
-        yield from ()
+        """Verify the request's tokens (once) and give this object: how FastAPI builds it on the loop."""
+        if self._checked is None and self._connection is not None:
+            self._checked = yield from check_connection(self._connection).__await__()
         return self
 
     def __getattr__(self, name: str) -> Any:  # 0.5.0's class attributes, read through an instance
@@ -77,13 +77,12 @@ class AuthJWTBase(AuthConfig):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if is_legacy(name) and name not in ("_token", "_token_in_denylist_callback"):
-            # 0.5.0: an instance attribute shadowing the class's, for this object only
-            self._overrides[check_attribute(name, value)] = value
-        elif is_legacy(name):
-            setattr(type(self), name, value)
-        else:
+        if not is_legacy(name):
             object.__setattr__(self, name, value)
+        elif name in ("_token", "_token_in_denylist_callback"):
+            setattr(type(self), name, value)
+        else:  # 0.5.0: an instance attribute shadowing the class's, for this object only
+            self._overrides[check_attribute(name, value)] = value
 
     # -- configuration -------------------------------------------------------------------------------------
     @property
@@ -321,5 +320,5 @@ class AuthJWTBase(AuthConfig):
         return target
 
 
-# FastAPI < 0.12x resolves a class dependency's string annotations without its module's globals.
-AuthJWTBase.__init__.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
+# FastAPI 0.115 resolves a class dependency's string annotations without its module's globals.
+AuthJWTBase.__init__.__annotations__.update(req=HTTPConnection, res=Response)

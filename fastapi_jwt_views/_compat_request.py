@@ -30,7 +30,7 @@ from ._compat_config import PROCESS, Resolved
 from ._sync import complete_now
 from .core import AuthViews
 from .locations import Found
-from .tokens import ACCESS, REFRESH, VerifiedToken
+from .tokens import ACCESS, REFRESH, TokenType, VerifiedToken
 
 __all__ = ["Checked", "Outcome", "async_constructor", "check_connection", "resolve", "verify", "verify_now"]
 
@@ -60,8 +60,13 @@ async def verify(resolved: Resolved, token: str) -> Outcome:
     try:
         verified = resolved.decode(token)
         token_type = verified.claims.get("type")
-        if token_type in (ACCESS, REFRESH):
-            verified = await resolved.authviews.verify(token, token_type)
+        config = resolved.authviews.config
+        if (
+            token_type in (ACCESS, REFRESH)
+            and config.blacklist_enabled
+            and token_type in config.blacklist_token_checks
+        ):
+            verified = await resolved.authviews.verify(token, token_type)  # the revocation check
         return verified
     except (errors.AuthViewsError, RuntimeError) as exc:
         return exc
@@ -93,11 +98,15 @@ async def check_connection(connection: HTTPConnection) -> Checked:
     if connection.scope["type"] == "websocket":
         tokens = _websocket_candidates(connection, authviews)
     else:
-        for kind in (ACCESS, REFRESH):
+        kinds: tuple[TokenType, ...] = (
+            (ACCESS, REFRESH) if "cookies" in authviews.config.token_location else (ACCESS,)
+        )
+        for kind in kinds:  # only the cookies differ between access and refresh tokens
             try:
                 checked.found[kind] = authviews.reader(kind).read(connection)
             except errors.AuthViewsError as exc:  # a bad header: raised by the guards, not here
                 checked.found[kind] = exc
+        checked.found.setdefault(REFRESH, checked.found[ACCESS])
         tokens = list(dict.fromkeys(f.token for f in checked.found.values() if isinstance(f, Found)))
     for token in tokens:
         checked.outcomes[token] = await verify(checked.resolved, token)
@@ -107,31 +116,56 @@ async def check_connection(connection: HTTPConnection) -> Checked:
 def async_constructor(cls: type[Any], base_init: Callable[..., None]) -> Callable[..., Any]:
     """The ``__wrapped__`` of an ``AuthJWT`` class: a coroutine function with the constructor's signature.
 
-    FastAPI runs a class dependency in its thread pool (one hop per request, most of the cost of
-    ``AuthJWT``). FastAPI 0.12x+ unwraps a dependency (``inspect.unwrap``) to read its signature and to
-    tell whether it is a coroutine function; finding this one, it calls the class on the event loop and
-    awaits the instance, which gives itself. Older FastAPI versions use the thread pool, with the same
-    result. A subclass with its own ``__init__`` gets a plain function with that signature instead.
+    FastAPI runs a class dependency in its thread pool: one hop per request, most of the cost of
+    ``AuthJWT``. Newer FastAPI versions (0.165 is tested) unwrap a dependency (``inspect.unwrap``) to read
+    its signature and to tell whether it is a coroutine function; finding one, they call the class on the
+    event loop and await the instance, whose ``__await__`` verifies the request's tokens and gives the
+    instance. FastAPI's own classifier is asked which it will do: when it would not await the class (FastAPI
+    0.115), the signature takes :func:`check_connection` as a sub-dependency instead, and the class is built
+    in the thread pool with the same result. A subclass with its own ``__init__`` gets a plain function with
+    that signature (the thread pool, and the guards verify what the request carries without waiting).
     """
-    if cls.__init__ is base_init:
+    if cls.__init__ is not base_init:
 
-        async def construct(
-            req: HTTPConnection = None,  # type: ignore[assignment]
-            res: Response = None,  # type: ignore[assignment]
-            checked: Checked = Depends(check_connection),
-        ) -> Any:
-            return cls(req, res, checked)
+        def construct_sync(*args: Any, **kwargs: Any) -> Any:
+            return cls(*args, **kwargs)
 
-        construct.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
+        parameters = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        construct_sync.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        return construct_sync
+
+    async def construct(
+        req: HTTPConnection = None,  # type: ignore[assignment]
+        res: Response = None,  # type: ignore[assignment]
+    ) -> Any:
+        return await cls(req, res)
+
+    construct.__annotations__.update(req=HTTPConnection, res=Response)
+    type.__setattr__(cls, "__wrapped__", construct)
+    if _fastapi_awaits(cls):
         return construct
 
-    def construct_sync(*args: Any, **kwargs: Any) -> Any:
-        return cls(*args, **kwargs)
+    async def construct_checked(
+        req: HTTPConnection = None,  # type: ignore[assignment]
+        res: Response = None,  # type: ignore[assignment]
+        checked: Checked = Depends(check_connection),
+    ) -> Any:
+        return cls(req, res, checked)
 
-    construct_sync.__signature__ = inspect.signature(cls.__init__).replace(  # type: ignore[attr-defined]
-        parameters=list(inspect.signature(cls.__init__).parameters.values())[1:]
-    )
-    return construct_sync
+    construct_checked.__annotations__.update(req=HTTPConnection, res=Response, checked=Checked)
+    return construct_checked
+
+
+def _fastapi_awaits(cls: type[Any]) -> bool:
+    """Whether this FastAPI calls ``cls`` on the event loop and awaits the result (its own classifier)."""
+    try:
+        from fastapi.dependencies.models import _is_coroutine_callable as classify
+    except ImportError:  # FastAPI 0.115: a class is always built in the thread pool
+        return False
+    try:
+        return bool(classify(cls))
+    except Exception:  # an unknown FastAPI: the thread pool, which is always correct
+        return False
 
 
 def _websocket_candidates(connection: HTTPConnection, authviews: AuthViews) -> Sequence[str]:

@@ -143,8 +143,11 @@ def check_attribute(attribute: str, value: Any) -> str:
     return name
 
 
+LEGACY_ATTRIBUTES: Final = frozenset(
+    {"_token", "_token_in_denylist_callback", *(f"_{name}" for name in LEGACY_DEFAULTS)}
+)
+
+
 def is_legacy(name: str) -> bool:
     """Whether ``name`` is one of 0.5.0's class attributes (``_secret_key``, ``_denylist_enabled``...)."""
-    return name in ("_token", "_token_in_denylist_callback") or (
-        name.startswith("_") and name[1:] in LEGACY_DEFAULTS
-    )
+    return name in LEGACY_ATTRIBUTES

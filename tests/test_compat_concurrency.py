@@ -220,6 +220,6 @@ def test_compat_concurrency_class_dependency_built_on_the_event_loop_when_fastap
         return loop_thread
 
     loop_thread = asyncio.run(run())
-    unwraps = hasattr(models, "_unwrapped_call")  # FastAPI 0.12x+ looks through __wrapped__
+    unwraps = hasattr(models, "_unwrapped_call")  # newer FastAPI looks through __wrapped__
     assert len(threads) == CONCURRENT
     assert all((thread is loop_thread) == unwraps for thread in threads)

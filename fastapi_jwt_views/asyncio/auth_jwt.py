@@ -182,5 +182,5 @@ class AuthJWTBearer(SecurityBase):
         return AuthJWT(req, res, await check_connection(req))
 
 
-# FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
+# FastAPI 0.115 resolves a callable instance's string annotations without its module's globals.
 AuthJWTBearer.__call__.__annotations__.update(req=HTTPConnection, res=Response)
