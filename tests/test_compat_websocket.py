@@ -5,7 +5,7 @@ loop verifies a token the handshake did not carry (the first message)."""
 import asyncio
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -19,6 +19,7 @@ from fastapi_jwt_views._compat_config import PROCESS
 from fastapi_jwt_views.asyncio import AuthJWT as AsyncAuthJWT
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException, MissingTokenError
+from tests.redis_server import RedisServer
 
 SECRET = secrets.token_hex(32)
 GUARDS = ["jwt_required", "jwt_optional", "jwt_refresh_token_required", "fresh_jwt_required"]
@@ -379,3 +380,26 @@ def test_compat_websocket_disconnect_is_not_swallowed(client: TestClient) -> Non
     with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws-message") as websocket:
         websocket.send_text(_tokens()["refresh"])
         websocket.receive_text()
+
+
+def test_compat_websocket_redis_down_closes_with_1011_and_refused_token_with_1008(
+    start_redis: Callable[..., RedisServer], redis_prefix: str
+) -> None:
+    """One rule for every WebSocket: 1008 when authentication failed, 1011 when it cannot be checked now."""
+    server = start_redis()
+    app = _app()
+    config = AuthViewsConfig(
+        secret_key=SECRET, blacklist_enabled=True, redis_url=server.url, redis_key_prefix=redis_prefix
+    )
+    authviews = AuthViews(config).install(app)
+    token = authviews.create_access_token("test")
+    with TestClient(app) as client:
+        with client.websocket_connect(f"/ws/path/{token}") as websocket:
+            assert websocket.receive_text() == "test"
+        with client.websocket_connect("/ws/path/not-a-token") as websocket:
+            closed = websocket.receive()
+        assert (closed["code"], closed["reason"]) == (1008, "Not enough segments")
+        server.kill()
+        with client.websocket_connect(f"/ws/path/{token}") as websocket:
+            closed = websocket.receive()
+        assert (closed["code"], closed["reason"]) == (1011, "Token revocation store is unavailable")
