@@ -135,9 +135,10 @@ class _ProcessConfig:
             settings[name] = value
             if name == "denylist_enabled":
                 settings.pop("blacklist_enabled", None)
-            self._build(self._with_environment(settings), warn=True)
+            resolved = self._build(self._with_environment(settings), warn=True)
             self.settings = settings
             self.generation += 1
+            self._built = ((self.generation, None), resolved)
 
     def set_callback(self, callback: RevocationCallback | None) -> None:
         with self._lock:
@@ -176,12 +177,13 @@ class _ProcessConfig:
                 found = self._variants.get(key)
                 if found is None:
                     pairs = dict(self.settings if self.settings is not None else self._environment())
-                    found = self._build(self._with_environment({**pairs, **overrides}), warn=False)
+                    found = self._build(self._with_environment({**pairs, **overrides}), warn=None)
                     self._variants = {key: found}  # the latest one only: an instance rarely has two
                 return found
             if self._built is None or self._built[0] != key:
                 pairs = self.settings if self.settings is not None else self._environment()
-                self._built = (key, self._build(self._with_environment(dict(pairs)), warn=True))
+                # built at a first request (the environment): the log line, but no warning raised there
+                self._built = (key, self._build(self._with_environment(dict(pairs)), warn=False))
             return self._built[1]
 
     @staticmethod
@@ -196,7 +198,8 @@ class _ProcessConfig:
         return {**extra, **pairs}
 
     # -- building -----------------------------------------------------------------------------------------
-    def _build(self, pairs: dict[str, Any], *, warn: bool) -> Resolved:
+    def _build(self, pairs: dict[str, Any], *, warn: bool | None) -> Resolved:
+        """``warn``: a short secret is logged, and with True also warned (``WeakSecretWarning``)."""
         values = {
             name: typed(name, value)
             for name, value in pairs.items()
@@ -248,7 +251,7 @@ class _ProcessConfig:
         return Resolved(authviews, algorithm, keys, verify_error, stand_in)
 
     @staticmethod
-    def _weak_secret(values: dict[str, Any], algorithms: list[str], *, warn: bool) -> None:
+    def _weak_secret(values: dict[str, Any], algorithms: list[str], *, warn: bool | None) -> None:
         if values.get("allow_weak_secret") is not None:
             return  # True: the user opted out; False: the config refuses a short secret (strict)
         secret = values["secret_key"]
@@ -257,7 +260,7 @@ class _ProcessConfig:
         if not symmetric or size >= max(symmetric) // 8:
             return
         values["allow_weak_secret"] = True
-        if warn:
+        if warn is not None:
             strongest = max(symmetric)
             message = (
                 f"AuthJWT: the HMAC secret is {size} bytes long, shorter than HS{strongest} needs "
@@ -269,7 +272,8 @@ class _ProcessConfig:
                 "or True to silence this warning."
             )
             logger.warning("%s", message)
-            warnings.warn(message, WeakSecretWarning, stacklevel=5)
+            if warn:
+                warnings.warn(message, WeakSecretWarning, stacklevel=5)
 
 
 #: The one process-wide configuration of the compatibility API.

@@ -360,3 +360,14 @@ def test_compat_legacy_subclasses_work_as_dependencies() -> None:
     assert client.get("/helper", headers=_bearer(token)).json() == {"user": "sub"}
     assert client.get("/init", headers=_bearer(token)).json() == {"user": "sub", "tag": "own"}
     assert client.get("/init").json() == {"user": None, "tag": "own"}
+
+
+@pytest.mark.filterwarnings("error::fastapi_jwt_views._compat_config.WeakSecretWarning")
+def test_compat_legacy_short_secret_from_environment_logged_at_first_use(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Built at a request, the configuration logs the weak secret rather than raise a warning there."""
+    monkeypatch.setenv("AUTHJWT_SECRET_KEY", "secret")
+    token = AuthJWT().create_access_token(subject="env")
+    assert _client().get("/protected", headers=_bearer(token)).json() == {"user": "env"}
+    assert caplog.text.count("AuthJWT: the HMAC secret is 6 bytes long") == 1
