@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Coroutine, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any, Self
+from typing import Any, TypeVar
 
 import jwt
 from starlette.requests import HTTPConnection
@@ -28,6 +28,7 @@ from .tokens import ACCESS, REFRESH, Requirement, TokenType, VerifiedToken, chec
 __all__ = ["AuthJWTBase", "subject_of"]
 
 _AUTH_FROM = ("request", "websocket")
+_Self = TypeVar("_Self", bound="AuthJWTBase")
 
 
 def subject_of(subject: str | int | None, identity: str | int | None, method: str) -> str | int:
@@ -63,7 +64,7 @@ class AuthJWTBase(AuthConfig):
         super().__init_subclass__(**kwargs)
         type.__setattr__(cls, "__wrapped__", async_constructor(cls, AuthJWTBase.__init__))
 
-    def __await__(self) -> Generator[Any, None, Self]:
+    def __await__(self: _Self) -> Generator[Any, None, _Self]:
         """Verify the request's tokens (once) and give this object: how FastAPI builds it on the loop."""
         if self._checked is None and self._connection is not None:
             self._checked = yield from check_connection(self._connection).__await__()
