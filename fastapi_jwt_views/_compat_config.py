@@ -14,6 +14,7 @@ without the key raises 0.5.0's ``RuntimeError`` then. A short HMAC secret is acc
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import secrets
@@ -109,11 +110,13 @@ class _ProcessConfig:
         self._built: tuple[object, Resolved] | None = None
         self._store: MemoryRevocationStore | None = None  # kept across reconfigurations
         self._variants: dict[object, Resolved] = {}
+        self._logged: set[str] = set()  # digests of the short secrets already logged
 
     def reset(self) -> None:
         """Forget everything set (tests)."""
         with self._lock:
             self.settings, self.callback, self._built = None, None, None
+            self._store, self._variants, self._logged = None, {}, set()
             self.generation += 1
 
     # -- writing ------------------------------------------------------------------------------------------
@@ -188,9 +191,8 @@ class _ProcessConfig:
 
     @staticmethod
     def _environment() -> dict[str, Any]:
-        return {
-            bare(k): v for k, v in sorted(os.environ.items()) if k.upper().startswith(ENV_PREFIX)
-        }
+        found = sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(ENV_PREFIX))
+        return {bare(k): v for k, v in found}
 
     def _with_environment(self, pairs: dict[str, Any]) -> dict[str, Any]:
         """Settings 0.5.0 did not have (``AUTHJWT_LEGACY_STATUS_CODES``...) also come from the environment."""
@@ -250,8 +252,7 @@ class _ProcessConfig:
         authviews = AuthViews(config, store=self._store, is_revoked=callback)
         return Resolved(authviews, algorithm, keys, verify_error, stand_in)
 
-    @staticmethod
-    def _weak_secret(values: dict[str, Any], algorithms: list[str], *, warn: bool | None) -> None:
+    def _weak_secret(self, values: dict[str, Any], algorithms: list[str], *, warn: bool | None) -> None:
         if values.get("allow_weak_secret") is not None:
             return  # True: the user opted out; False: the config refuses a short secret (strict)
         secret = values["secret_key"]
@@ -271,7 +272,10 @@ class _ProcessConfig:
                 "authjwt_allow_weak_secret=False (AUTHJWT_ALLOW_WEAK_SECRET=false) to refuse short secrets, "
                 "or True to silence this warning."
             )
-            logger.warning("%s", message)
+            digest = hashlib.sha256(secret.encode() if isinstance(secret, str) else secret).hexdigest()
+            if warn or digest not in self._logged:
+                logger.warning("%s", message)
+            self._logged.add(digest)
             if warn:
                 warnings.warn(message, WeakSecretWarning, stacklevel=5)
 
