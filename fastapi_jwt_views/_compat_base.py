@@ -32,6 +32,7 @@ _Self = TypeVar("_Self", bound="AuthJWTBase")
 
 
 def subject_of(subject: str | int | None, identity: str | int | None, method: str) -> str | int:
+    """The token's subject, checked as 0.5.0 did (``identity`` is its older name)."""
     if subject is None and identity is None:
         raise TypeError(f"{method}() missing 1 required positional argument: 'subject'")
     if subject is not None and identity is not None:
