@@ -1,5 +1,5 @@
 """Drives fastapi-jwt-auth's denylist examples in ``examples/fastapi_jwt_auth/``: in memory, and in a real
-Redis server through a synchronous ``redis.Redis`` client."""
+Redis server through a synchronous ``redis.Redis`` client, and the async fork's denylist example."""
 
 import importlib
 import secrets
@@ -73,3 +73,17 @@ def test_compat_example_denylist_redis_down_fails_closed(
         assert response.json() == {"detail": "Token revocation store is unavailable"}
     finally:
         example.redis_conn.close()
+
+
+def test_compat_example_async_fork_denylist_and_bearer(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = TestClient(_example(monkeypatch, "async_fork").app)
+    tokens = client.post("/login", json={"username": "test", "password": "test"}).json()
+    access = tokens["access_token"]
+    assert client.get("/user", headers=_bearer(access)).json() == {"user": "test"}
+    assert client.delete("/access-revoke", headers=_bearer(access)).status_code == 200
+    response = client.get("/user", headers=_bearer(access))
+    assert (response.status_code, response.json()) == (401, {"detail": "Token has been revoked"})
+    new_access = client.post("/refresh", headers=_bearer(tokens["refresh_token"])).json()["access_token"]
+    assert client.get("/user", headers=_bearer(new_access)).json() == {"user": "test"}
+    schemes = client.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert schemes == {"AuthJWTBearer": {"type": "http", "scheme": "bearer"}}
