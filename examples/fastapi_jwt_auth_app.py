@@ -7,7 +7,7 @@ these lines changed::
     from fastapi_jwt_auth import AuthJWT                       ->  from fastapi_jwt_views import AuthJWT
     from fastapi_jwt_auth.exceptions import AuthJWTException  ->  from fastapi_jwt_views.exceptions import ...
 
-See docs/migrating.md for what behaves differently (fixed defects, and the secret must be 32+ bytes).
+See docs/migrating.md for what behaves differently (fixed defects; a short secret is accepted with a warning).
 
 Run it::
 

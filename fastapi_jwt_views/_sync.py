@@ -1,15 +1,19 @@
-"""Driving the library's coroutines from synchronous code (sync handlers, fastapi-jwt-auth's guards)."""
+"""Driving the library's coroutines from synchronous code.
+
+``complete_now`` finishes a coroutine that never waits (the in-memory store's operations), on any
+thread. ``run_blocking`` makes a worker thread wait for the event loop: the compatibility API never
+uses it (a thread waiting on the loop is how its old bridge deadlocked).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
 import anyio.from_thread
 
-__all__ = ["complete_now", "run_blocking", "run_on_private_loop"]
+__all__ = ["complete_now", "run_blocking"]
 
 _T = TypeVar("_T")
 
@@ -43,28 +47,3 @@ def run_blocking(make: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
         if started:  # raised by make() itself, not by the lack of an app loop
             raise
     return asyncio.run(make())
-
-
-def run_on_private_loop(make: Callable[[], Coroutine[Any, Any, _T]], timeout: float) -> _T | None:
-    """Run ``make()`` on a new event loop in a worker thread, blocking this thread; None after ``timeout``.
-
-    For code on an event loop's own thread that must not return before the result: the loop is blocked
-    meanwhile, and ``make()`` must not use anything bound to that loop.
-    """
-    box: list[tuple[bool, Any]] = []
-
-    def target() -> None:
-        try:
-            box.append((True, asyncio.run(make())))
-        except BaseException as exc:
-            box.append((False, exc))
-
-    worker = threading.Thread(target=target, name="fastapi_jwt_views-sync", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not box:
-        return None
-    ok, value = box[0]
-    if not ok:
-        raise value
-    return cast(_T, value)

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views._compat_config import PROCESS
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
 
@@ -30,7 +30,7 @@ KEYS = Path(__file__).parent / "keys"
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
+    PROCESS.reset()
 
 
 class User(BaseModel):

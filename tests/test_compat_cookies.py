@@ -9,7 +9,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views._compat_config import PROCESS
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
 
@@ -19,7 +19,7 @@ SECRET = secrets.token_hex(32)
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
+    PROCESS.reset()
 
 
 def _client(*settings: tuple[str, Any]) -> TestClient:
@@ -229,7 +229,7 @@ def test_compat_cookies_helpers_need_a_response_outside_a_request() -> None:
     authorize = AuthJWT()
     with pytest.raises(TypeError, match="The response must be an object response FastAPI"):
         authorize.set_access_cookies(authorize.create_access_token(subject="test"))
-    with pytest.raises(TypeError, match="max_age must be an integer"):
+    with pytest.raises(TypeError, match="max_age must be a integer"):
         authorize.set_refresh_cookies(
             authorize.create_refresh_token(subject="test"),
             JSONResponse({}),

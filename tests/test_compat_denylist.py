@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views._compat_config import PROCESS
+from fastapi_jwt_views.asyncio import AuthJWT as AsyncAuthJWT
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException
+from tests.redis_server import RedisServer
 
 SECRET = secrets.token_hex(32)
 
@@ -23,7 +25,7 @@ SECRET = secrets.token_hex(32)
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
+    PROCESS.reset()
 
 
 def _configure(*settings: tuple[str, Any]) -> None:
@@ -84,7 +86,7 @@ def _app() -> FastAPI:
     @app.delete("/logout")
     def logout(Authorize: AuthJWT = Depends()) -> dict[str, str]:
         Authorize.jwt_required()
-        Authorize.revoke_token()  # blocking in a def handler
+        Authorize.revoke_token()  # a def handler: the in-memory store revokes at once
         return {"detail": "revoked"}
 
     @app.delete("/async-logout")
@@ -253,7 +255,7 @@ def test_compat_denylist_get_raw_jwt_does_not_check_revocation() -> None:
     token = authorize.create_access_token(subject="test")
     assert authorize.get_raw_jwt(token)["sub"] == "test"  # type: ignore[index]
     with pytest.raises(AuthJWTException, match="Token has been revoked"):
-        authorize.jwt_required("websocket", token=token)
+        asyncio.run(AsyncAuthJWT().jwt_required("websocket", token=token))
 
 
 @pytest.mark.parametrize("logout", ["/logout", "/async-logout"])
@@ -274,7 +276,7 @@ def test_compat_revoke_token_given_an_encoded_token() -> None:
     client = TestClient(_app())
     tokens = _login(client)
     authorize = AuthJWT()
-    authorize.revoke_token(tokens["refresh_token"])  # outside an app: runs on a loop of its own
+    authorize.revoke_token(tokens["refresh_token"])  # outside an app: the in-memory store, at once
     response = client.post("/refresh", headers=_bearer(tokens["refresh_token"]))
     assert response.status_code == 401
     assert response.json() == {"detail": "Token has been revoked"}
@@ -301,3 +303,34 @@ def test_compat_denylist_installed_authviews_uses_its_own_is_revoked() -> None:
     assert client.get("/protected", headers=_bearer(token)).status_code == 200
     DENYLIST.add(authviews.codec.decode(token).claims["jti"])
     assert client.get("/protected", headers=_bearer(token)).status_code == 401
+
+
+def test_compat_revoke_token_in_a_def_handler_with_redis_names_the_fix(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    """A worker thread must not wait for the event loop: the Redis store needs an async def handler."""
+    app = FastAPI()
+    config = AuthViewsConfig(
+        secret_key=SECRET, blacklist_enabled=True, redis_url=redis_server.url, redis_key_prefix=redis_prefix
+    )
+    authviews = AuthViews(config).install(app)
+
+    @app.post("/logout")
+    def logout(Authorize: AuthJWT = Depends()) -> dict[str, str]:
+        Authorize.jwt_required()
+        Authorize.revoke_token()
+        return {"detail": "revoked"}
+
+    @app.post("/async-logout")
+    async def async_logout(Authorize: AuthJWT = Depends()) -> dict[str, str]:
+        Authorize.jwt_required()
+        await Authorize.revoke_token()
+        return {"detail": "revoked"}
+
+    token = authviews.create_access_token("test")
+    with TestClient(app) as client:
+        with pytest.raises(RuntimeError, match="make the handler 'async def'"):
+            client.post("/logout", headers=_bearer(token))
+        assert client.post("/async-logout", headers=_bearer(token)).json() == {"detail": "revoked"}
+        response = client.post("/async-logout", headers=_bearer(token))
+        assert (response.status_code, response.json()) == (401, {"detail": "Token has been revoked"})

@@ -17,7 +17,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views._compat_config import PROCESS
 from fastapi_jwt_views.compat import AuthJWT
 
 SECRET = secrets.token_hex(32)
@@ -27,7 +27,7 @@ KEYS = Path(__file__).parent / "keys"
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
+    PROCESS.reset()
 
 
 def _client(*settings: tuple[str, Any]) -> TestClient:
@@ -173,7 +173,10 @@ def test_compat_hostile_oversized_token_is_refused_before_decoding() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ([("authjwt_secret_key", "secret")], "AUTHJWT_ALLOW_WEAK_SECRET"),
+        (
+            [("authjwt_secret_key", "secret"), ("authjwt_allow_weak_secret", False)],
+            "AUTHJWT_ALLOW_WEAK_SECRET",
+        ),
         ([("authjwt_secret_key", SECRET), ("authjwt_algorithm", "none")], "must not be 'none'"),
         ([("authjwt_secret_key", SECRET), ("authjwt_token_location", ["body"])], "AUTHJWT_TOKEN_LOCATION"),
         ([("authjwt_secret_key", SECRET), ("authjwt_secret_kye", "x")], "did you mean AUTHJWT_SECRET_KEY"),

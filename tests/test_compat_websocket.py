@@ -5,8 +5,7 @@ loop verifies a token the handshake did not carry (the first message)."""
 import asyncio
 import logging
 import secrets
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -16,10 +15,12 @@ from starlette.exceptions import WebSocketException
 from starlette.websockets import WebSocketDisconnect
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig
-from fastapi_jwt_views import compat as compat_module
+from fastapi_jwt_views._compat_config import PROCESS
+from fastapi_jwt_views.asyncio import AuthJWT as AsyncAuthJWT
 from fastapi_jwt_views.compat import AuthJWT
 from fastapi_jwt_views.exceptions import AuthJWTException, MissingTokenError
 from fastapi_jwt_views.revocation.base import jti_key
+from tests.redis_server import RedisServer
 
 SECRET = secrets.token_hex(32)
 GUARDS = ["jwt_required", "jwt_optional", "jwt_refresh_token_required", "fresh_jwt_required"]
@@ -28,7 +29,7 @@ GUARDS = ["jwt_required", "jwt_optional", "jwt_refresh_token_required", "fresh_j
 @pytest.fixture(autouse=True)
 def _isolated_authjwt(monkeypatch: pytest.MonkeyPatch) -> None:
     """load_config and the denylist loaders set process-wide state: each test gets its own."""
-    monkeypatch.setattr(compat_module, "_defaults", compat_module._ProcessDefaults())
+    PROCESS.reset()
 
 
 def _app() -> FastAPI:
@@ -257,21 +258,46 @@ def _sync_check(denylist: set[str]) -> Any:
 
 def _async_check(denylist: set[str]) -> Any:
     async def check(claims: Mapping[str, Any]) -> bool:
-        await asyncio.sleep(0.001)  # really waits: runs on the guard's private event loop
+        await asyncio.sleep(0.001)  # really waits
         return claims["jti"] in denylist
 
     return check
 
 
 @pytest.mark.parametrize("callback", [_sync_check, _async_check], ids=["sync", "async"])
-def test_compat_websocket_message_token_checks_the_denylist(callback: Any) -> None:
+def test_compat_websocket_message_token_with_a_callback_is_refused_with_1011(
+    callback: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sync guard cannot wait for the callback on the event loop: refused (1011), never let through."""
+    client, _ = _denylist_client(callback)
+    with caplog.at_level(logging.ERROR, "fastapi_jwt_views"), client.websocket_connect("/ws-message") as ws:
+        ws.send_text(_tokens()["access"])
+        assert ws.receive() == {
+            "type": "websocket.close",
+            "code": 1011,
+            "reason": "Token revocation store is unavailable",
+        }
+    assert "await Authorize.jwt_required('websocket', token=token)" in caplog.text
+
+
+@pytest.mark.parametrize("callback", [_sync_check, _async_check], ids=["sync", "async"])
+def test_compat_websocket_message_token_checks_the_denylist_with_the_async_api(callback: Any) -> None:
     client, denylist = _denylist_client(callback)
+    app = client.app
+
+    @app.websocket("/ws-message-async")  # type: ignore[attr-defined]
+    async def websocket_message(websocket: WebSocket, Authorize: AsyncAuthJWT = Depends()) -> None:
+        await websocket.accept()
+        await Authorize.jwt_required("websocket", token=await websocket.receive_text())
+        await websocket.send_text(str(await Authorize.get_jwt_subject()))
+        await websocket.close()
+
     token = _tokens()["access"]
-    with client.websocket_connect("/ws-message") as websocket:
+    with client.websocket_connect("/ws-message-async") as websocket:
         websocket.send_text(token)
         assert websocket.receive_text() == "test"
     denylist.add(AuthJWT().get_jti(token) or "")
-    with client.websocket_connect("/ws-message") as websocket:
+    with client.websocket_connect("/ws-message-async") as websocket:
         websocket.send_text(token)
         assert websocket.receive() == {
             "type": "websocket.close",
@@ -292,24 +318,6 @@ def test_compat_websocket_message_token_with_the_memory_store_is_checked_without
     with client.websocket_connect("/ws-message") as websocket:
         websocket.send_text(token)
         assert websocket.receive()["reason"] == "Token has been revoked"
-
-
-def test_compat_websocket_message_token_sync_callback_runs_off_the_event_loop() -> None:
-    threads: list[str] = []
-
-    def callback(denylist: set[str]) -> Any:
-        def check(claims: Mapping[str, Any]) -> bool:
-            threads.append(threading.current_thread().name)
-            return False
-
-        return check
-
-    client, _ = _denylist_client(callback)
-    with client.websocket_connect("/ws-message") as websocket:
-        websocket.send_text(_tokens()["access"])
-        assert websocket.receive_text() == "test"
-    assert len(threads) == 1
-    assert threads[0] != threading.main_thread().name
 
 
 class LoopBoundStore:
@@ -350,7 +358,7 @@ def test_compat_websocket_loop_bound_store_works_for_handshake_tokens() -> None:
 def test_compat_websocket_loop_bound_store_refuses_a_message_token_with_1011(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Such a store cannot answer on a private loop: the token is refused (fail closed), never let through."""
+    """The sync guard cannot wait on the event loop: the token is refused (fail closed), never let through."""
     app = _app()
     authviews = AuthViews(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True), store=LoopBoundStore())
     authviews.install(app)
@@ -366,26 +374,33 @@ def test_compat_websocket_loop_bound_store_refuses_a_message_token_with_1011(
         "code": 1011,
         "reason": "Token revocation store is unavailable",
     }
-    assert "cannot be used from another event loop" in caplog.text
-
-
-def test_compat_websocket_private_loop_timeout_fails_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compat_module, "PRIVATE_LOOP_TIMEOUT", 0.05)
-
-    def callback(denylist: set[str]) -> Any:
-        async def check(claims: Mapping[str, Any]) -> bool:
-            await asyncio.sleep(1)
-            return False
-
-        return check
-
-    client, _ = _denylist_client(callback)
-    with client.websocket_connect("/ws-message") as websocket:
-        websocket.send_text(_tokens()["access"])
-        assert websocket.receive()["code"] == 1011
+    assert "LoopBoundStore" in caplog.text
 
 
 def test_compat_websocket_disconnect_is_not_swallowed(client: TestClient) -> None:
     with pytest.raises(WebSocketDisconnect), client.websocket_connect("/ws-message") as websocket:
         websocket.send_text(_tokens()["refresh"])
         websocket.receive_text()
+
+
+def test_compat_websocket_redis_down_closes_with_1011_and_refused_token_with_1008(
+    start_redis: Callable[..., RedisServer], redis_prefix: str
+) -> None:
+    """One rule for every WebSocket: 1008 when authentication failed, 1011 when it cannot be checked now."""
+    server = start_redis()
+    app = _app()
+    config = AuthViewsConfig(
+        secret_key=SECRET, blacklist_enabled=True, redis_url=server.url, redis_key_prefix=redis_prefix
+    )
+    authviews = AuthViews(config).install(app)
+    token = authviews.create_access_token("test")
+    with TestClient(app) as client:
+        with client.websocket_connect(f"/ws/path/{token}") as websocket:
+            assert websocket.receive_text() == "test"
+        with client.websocket_connect("/ws/path/not-a-token") as websocket:
+            closed = websocket.receive()
+        assert (closed["code"], closed["reason"]) == (1008, "Not enough segments")
+        server.kill()
+        with client.websocket_connect(f"/ws/path/{token}") as websocket:
+            closed = websocket.receive()
+        assert (closed["code"], closed["reason"]) == (1011, "Token revocation store is unavailable")

@@ -8,13 +8,13 @@ from types import ModuleType
 import pytest
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import compat
+from fastapi_jwt_views._compat_config import PROCESS
 
 
 @pytest.fixture
 def example(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     # The example calls load_config and the denylist loader at import: process-wide state, restored after.
-    monkeypatch.setattr(compat, "_defaults", compat._ProcessDefaults())
+    PROCESS.reset()
     monkeypatch.setenv("AUTHJWT_SECRET_KEY", secrets.token_hex(32))
     monkeypatch.delitem(sys.modules, "examples.fastapi_jwt_auth_app", raising=False)
     return importlib.import_module("examples.fastapi_jwt_auth_app")
@@ -101,7 +101,7 @@ def test_example_fastapi_jwt_auth_app_decorated_names_survive(example: ModuleTyp
 
 
 def test_example_fastapi_jwt_auth_app_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(compat, "_defaults", compat._ProcessDefaults())
+    PROCESS.reset()
     monkeypatch.delitem(sys.modules, "examples.fastapi_jwt_auth_app", raising=False)
     with pytest.raises(ValueError, match="authjwt_secret_key"):  # pydantic: the field is required
         importlib.import_module("examples.fastapi_jwt_auth_app")

@@ -177,10 +177,9 @@ def test_install_twice_the_second_authviews_serves(parent: AuthViews) -> None:
 
 def test_install_compat_load_config_never_reaches_an_installed_app(parent: AuthViews) -> None:
     """The compatibility API's process-wide configuration is for apps without an AuthViews only."""
-    from fastapi_jwt_views import compat
+    from fastapi_jwt_views._compat_config import PROCESS
 
-    previous = compat._defaults
-    compat._defaults = compat._ProcessDefaults()
+    PROCESS.reset()
     try:
         AuthJWT.load_config(lambda: [("authjwt_secret_key", ENV_SECRET)])
         foreign = AuthJWT().create_access_token(subject="mallory")
@@ -189,7 +188,7 @@ def test_install_compat_load_config_never_reaches_an_installed_app(parent: AuthV
             mine = parent.create_access_token("a")
             assert client.get("/v2/api/me", headers=bearer(mine)).status_code == 200
     finally:
-        compat._defaults = previous
+        PROCESS.reset()
 
 
 def test_install_middleware_added_after_install_sees_the_authviews(parent: AuthViews) -> None:
