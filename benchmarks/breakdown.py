@@ -56,6 +56,7 @@ from throughput import (
 from fastapi_jwt_views import AuthSession, AuthViews, AuthViewsConfig, ProtectedView, cbv
 from fastapi_jwt_views.views import require_access
 
+ROOT = Path(__file__).resolve().parent.parent
 PADDING_ROUTES = 5  # routes matched (and missed) before the route of the "open+5" case
 
 
@@ -183,7 +184,7 @@ def profile_diff(view_app: Any, manual_app: Any, token: str, n: int) -> None:
     def per_func(s: pstats.Stats) -> dict[str, tuple[float, float, float]]:
         out = {}
         for (filename, line, func), (_cc, nc, tt, ct, _callers) in s.stats.items():  # type: ignore[attr-defined]
-            short = filename.split("site-packages/")[-1].replace("/work/main/", "")
+            short = filename.split("site-packages/")[-1].replace(f"{ROOT}/", "")
             out[f"{short}:{line}({func})"] = (nc / n, tt / n * 1e6, ct / n * 1e6)
         return out
 
@@ -238,13 +239,13 @@ def main(argv: list[str] | None = None) -> int:
         _scheme, _, tok = Request(scope).headers.get("authorization").partition(" ")
         return tok
 
-    header_location = authviews._header  # the library's header reader, as authenticate() uses it
+    reader = authviews.reader("access")  # the library's token reader, as authenticate() uses it
     codec = authviews.codec
     components = [
         direct_case("Request()", "Request(scope) alone", lambda: Request(scope), False),
         direct_case("hdr manual", "Request + headers.get + partition", manual_header, False),
-        direct_case("hdr library", "Request + HeaderLocation.read", lambda: header_location.read(
-            Request(scope).headers), False),
+        direct_case("hdr library", "Request + TokenReader.read", lambda: reader.read(Request(scope)),
+                    False),
         direct_case("jwt.decode", "jwt.decode(token, secret, [HS256])",
                     lambda: jwt.decode(token, SECRET, algorithms=["HS256"]), False),
         direct_case("codec.decode", "TokenCodec.decode (PyJWT instance + checks)",

@@ -1,29 +1,51 @@
-"""Smoke tests: the benchmarks run with tiny counts and print their tables (no speed asserted)."""
+"""Smoke tests: every script in ``benchmarks/`` runs with tiny counts and prints its table.
+
+No speed is asserted (speed lives in the benchmarks themselves); what is checked is that no benchmark rots
+when the library changes under it. A new script in ``benchmarks/`` must get a smoke run here.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.redis_server import RedisServer
+import pytest
+
+from tests.redis_server import RedisServer, server_version
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+SMOKE = {"throughput.py", "breakdown.py", "revocation_stores.py"}  # the scripts the tests below run
 
 
-def test_throughput_benchmark_prints_its_table() -> None:
+def run_benchmark(script: str, *args: str) -> str:
+    """Run ``benchmarks/<script>`` in a subprocess; its stdout (the run must succeed)."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--requests", "5", "--rounds", "2",
-         "--warmup", "2"],
+        [sys.executable, str(BENCHMARKS / script), *args],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+def rows(out: str) -> set[str]:
+    return {line.split(" ", 1)[0] for line in out.splitlines() if line}
+
+
+def test_benchmarks_every_script_has_a_smoke_run() -> None:
+    scripts = {path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_")}
+    assert scripts == SMOKE
+
+
+def test_throughput_benchmark_prints_its_table() -> None:
+    out = run_benchmark("throughput.py", "--requests", "5", "--rounds", "2", "--warmup", "2")
     for name in ("open", "view", "view+revoke", "view-cache", "manual", "view(sync)", "jwt.decode"):
-        assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
+        assert name in rows(out), (name, out)
     assert "median/s" in out and "min/s" in out and "max/s" in out
     assert "ProtectedView(async) / hand-written" in out
     assert "target: async ProtectedView >= 0.90x hand-written PyJWT route" in out
@@ -31,17 +53,23 @@ def test_throughput_benchmark_prints_its_table() -> None:
     assert "fastapi " in out and "starlette " in out and "pyjwt " in out
 
 
+def test_breakdown_benchmark_prints_its_tables_and_profile() -> None:
+    out = run_benchmark("breakdown.py", "--requests", "5", "--rounds", "2", "--profile")
+    for name in ("open", "open+5", "manual", "manual-nested", "manual-in-cbv", "require_access", "view",
+                 "hdr", "jwt.decode", "codec.decode", "manual_claims", "authenticate", "authenticate+rev"):
+        assert name in rows(out), (name, out)
+    assert "Routes (ASGI in-process):" in out and "Pieces called directly:" in out
+    assert "cProfile, 10 requests each" in out
+
+
+@pytest.mark.redis
 def test_revocation_stores_benchmark_prints_its_table(redis_server: RedisServer) -> None:
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "revocation_stores.py"), "--requests", "5", "--rounds",
-         "2", "--warmup", "2", "--concurrency", "2", "--redis-url", redis_server.url],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    out = run_benchmark("revocation_stores.py", "--requests", "5", "--rounds", "2", "--warmup", "2",
+                        "--concurrency", "2", "--redis-url", redis_server.url)
     for name in ("no-revoke", "memory", "redis"):
-        assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
-    assert "median/s" in out and "redis / memory:" in out and "redis-server 6." in out
-    assert "concurrency 2" in out
+        assert name in rows(out), (name, out)
+    assert "median/s" in out and "redis / memory:" in out and "concurrency 2" in out
+    # the version of the server the run used, whichever it is (Redis 6 or 7)
+    reported = re.search(r"redis-server (\S+) \(--redis-url\)", out)
+    assert reported is not None, out
+    assert reported.group(1) == server_version(redis_server.binary)
