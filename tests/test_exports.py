@@ -5,6 +5,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
     public = {name for name in vars(fastapi_jwt_views) if not name.startswith("_")}
     modules = {
         "cbv",
+        "cli",
         "compat",
         "config",
         "core",
