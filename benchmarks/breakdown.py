@@ -50,6 +50,7 @@ from throughput import (
     Case,
     asgi_case,
     build_view_app,
+    fetch,
     make_scope,
     manual_claims,
     measure,
@@ -208,6 +209,23 @@ def profile_diff(view_app: Any, manual_app: Any, token: str, n: int) -> None:
     print()
 
 
+async def seen_scope(authviews: AuthViews, token: str) -> dict[str, Any]:
+    """The scope of a request with ``token`` as a route of an app where ``authviews`` is installed sees it."""
+    probe = FastAPI()
+    authviews.install(probe)
+    seen: dict[str, Any] = {}
+
+    @probe.get("/view")
+    async def capture(request: Request) -> dict[str, str]:
+        seen.update(request.scope)
+        return {}
+
+    status, _body = await fetch(probe, make_scope("/view", token))
+    if status != 200 or not seen:
+        raise RuntimeError(f"the probe route answered {status}")
+    return seen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=800)
@@ -217,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
     authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
     apps = build_apps(authviews)
-    app = apps["view"]
-    rev_app, rev_authviews = build_view_app(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True))
+    _rev_app, rev_authviews = build_view_app(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True))
     token = authviews.create_access_token(IDENTITY)
     rev_token = rev_authviews.create_access_token(IDENTITY)
     labels = {
@@ -232,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     routes = [asgi_case(name, labels[name], apps[name], make_scope("/r", token), 200) for name in labels]
 
-    scope = make_scope("/view", token)
-    rev_scope = make_scope("/view", rev_token)
-    scope["app"] = app
-    rev_scope["app"] = rev_app
+    # The scope a route of an installed app sees (whatever the installed app adds to it), for the pieces
+    # that are called directly, as the route would call them.
+    scope = asyncio.run(seen_scope(authviews, token))
+    rev_scope = asyncio.run(seen_scope(rev_authviews, rev_token))
 
     def manual_header() -> str:
         _scheme, _, tok = Request(scope).headers.get("authorization").partition(" ")
