@@ -1,6 +1,8 @@
 """Where the time of an async ``ProtectedView`` request goes, compared with the hand-written PyJWT route.
 
-Companion to ``throughput.py`` (same apps, same token, same in-process ASGI driver and interleaved rounds).
+Companion to ``throughput.py`` (the same in-process ASGI driver and interleaved rounds). Unlike its
+independent baseline, every variant here, the hand-written one included, sends the library's token, so
+that the layers differ only in code.
 Three parts:
 
 1. Route variants, each alone on an app of its own (so route matching costs the same for all; FastAPI
@@ -48,6 +50,7 @@ from throughput import (
     Case,
     asgi_case,
     build_view_app,
+    fetch,
     make_scope,
     manual_claims,
     measure,
@@ -56,6 +59,7 @@ from throughput import (
 from fastapi_jwt_views import AuthSession, AuthViews, AuthViewsConfig, ProtectedView, cbv
 from fastapi_jwt_views.views import require_access
 
+ROOT = Path(__file__).resolve().parent.parent
 PADDING_ROUTES = 5  # routes matched (and missed) before the route of the "open+5" case
 
 
@@ -183,7 +187,7 @@ def profile_diff(view_app: Any, manual_app: Any, token: str, n: int) -> None:
     def per_func(s: pstats.Stats) -> dict[str, tuple[float, float, float]]:
         out = {}
         for (filename, line, func), (_cc, nc, tt, ct, _callers) in s.stats.items():  # type: ignore[attr-defined]
-            short = filename.split("site-packages/")[-1].replace("/work/main/", "")
+            short = filename.split("site-packages/")[-1].replace(f"{ROOT}/", "")
             out[f"{short}:{line}({func})"] = (nc / n, tt / n * 1e6, ct / n * 1e6)
         return out
 
@@ -205,6 +209,23 @@ def profile_diff(view_app: Any, manual_app: Any, token: str, n: int) -> None:
     print()
 
 
+async def seen_scope(authviews: AuthViews, token: str) -> dict[str, Any]:
+    """The scope of a request with ``token`` as a route of an app where ``authviews`` is installed sees it."""
+    probe = FastAPI()
+    authviews.install(probe)
+    seen: dict[str, Any] = {}
+
+    @probe.get("/view")
+    async def capture(request: Request) -> dict[str, str]:
+        seen.update(request.scope)
+        return {}
+
+    status, _body = await fetch(probe, make_scope("/view", token))
+    if status != 200 or not seen:
+        raise RuntimeError(f"the probe route answered {status}")
+    return seen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=800)
@@ -214,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
 
     authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
     apps = build_apps(authviews)
-    app = apps["view"]
-    rev_app, rev_authviews = build_view_app(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True))
+    _rev_app, rev_authviews = build_view_app(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True))
     token = authviews.create_access_token(IDENTITY)
     rev_token = rev_authviews.create_access_token(IDENTITY)
     labels = {
@@ -229,22 +249,22 @@ def main(argv: list[str] | None = None) -> int:
     }
     routes = [asgi_case(name, labels[name], apps[name], make_scope("/r", token), 200) for name in labels]
 
-    scope = make_scope("/view", token)
-    rev_scope = make_scope("/view", rev_token)
-    scope["app"] = app
-    rev_scope["app"] = rev_app
+    # The scope a route of an installed app sees (whatever the installed app adds to it), for the pieces
+    # that are called directly, as the route would call them.
+    scope = asyncio.run(seen_scope(authviews, token))
+    rev_scope = asyncio.run(seen_scope(rev_authviews, rev_token))
 
     def manual_header() -> str:
         _scheme, _, tok = Request(scope).headers.get("authorization").partition(" ")
         return tok
 
-    header_location = authviews._header  # the library's header reader, as authenticate() uses it
+    reader = authviews.reader("access")  # the library's token reader, as authenticate() uses it
     codec = authviews.codec
     components = [
         direct_case("Request()", "Request(scope) alone", lambda: Request(scope), False),
         direct_case("hdr manual", "Request + headers.get + partition", manual_header, False),
-        direct_case("hdr library", "Request + HeaderLocation.read", lambda: header_location.read(
-            Request(scope).headers), False),
+        direct_case("hdr library", "Request + TokenReader.read", lambda: reader.read(Request(scope)),
+                    False),
         direct_case("jwt.decode", "jwt.decode(token, secret, [HS256])",
                     lambda: jwt.decode(token, SECRET, algorithms=["HS256"]), False),
         direct_case("codec.decode", "TokenCodec.decode (PyJWT instance + checks)",

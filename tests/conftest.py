@@ -16,6 +16,19 @@ def _clean_authjwt_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
+REDIS_FIXTURES = frozenset({"redis_server", "start_redis", "redis_prefix"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``redis`` every test that uses a Redis fixture, directly or through another fixture.
+
+    ``.ci/run`` runs ``pytest -m redis`` a second time with another server version (6.x and 7.x).
+    """
+    for item in items:
+        if REDIS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.redis)
+
+
 # -- a real redis-server (tests/redis_server.py); no binary means these tests fail, never skip ----------
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:

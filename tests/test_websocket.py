@@ -247,8 +247,10 @@ def test_websocket_view_locations_override_configuration() -> None:
         POLICY_VIOLATION,
         "Missing cookie access_token_cookie",
     )
-    other = AuthViews(AuthViewsConfig(secret_key=SECRET, token_location=["cookies"]))
-    token = other.create_access_token("alice")  # a token with a csrf claim, from the same key
+    # a token with a csrf claim, from the same key and clock (real time could be a second past nbf)
+    config = AuthViewsConfig(secret_key=SECRET, token_location=["cookies"])
+    other = AuthViews(config, clock=lambda: harness.clock[0])
+    token = other.create_access_token("alice")
     path = f"/cookie-only?csrf_token={csrf_of(other, token)}"
     with harness.client.websocket_connect(path, headers=cookie("access_token_cookie", token)) as websocket:
         assert websocket.receive_text() == "hello alice"

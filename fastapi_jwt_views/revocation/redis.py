@@ -95,6 +95,7 @@ return 1
 # What Redis or redis-py says, and what it means for the URL.
 _CAUSES = (
     ("HELLO must be called", "Redis requires a password and the URL gives none: redis://:<password>@host"),
+    ("Authentication required", "Redis requires a password and the URL gives none: redis://:<password>@host"),
     ("NOAUTH", "Redis requires a password and the URL gives none: redis://:<password>@host"),
     ("invalid username-password pair", "wrong password (or user name) in the URL"),
     ("invalid password", "wrong password in the URL"),
