@@ -221,7 +221,7 @@ class AuthViews(TokenIssuer, CookieIssuer):
         ``self.auth.check()`` does.
         """
         verified = self.codec.decode(token)
-        check_requirement(verified.claims, requirement)
+        check_requirement(verified.claims, requirement, self.codec.clock)
         if verified.claims["type"] in self._checked_types:
             rotating = requirement == REFRESH and self.config.refresh_token_rotation
             if rotating and consume:

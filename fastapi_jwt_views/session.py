@@ -18,7 +18,15 @@ from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
-from .tokens import FAMILY_CLAIM, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
+from .tokens import (
+    FAMILY_CLAIM,
+    Freshness,
+    TokenCodec,
+    TokenIssuer,
+    TokenPair,
+    VerifiedToken,
+    is_fresh,
+)
 
 __all__ = ["AuthSession"]
 
@@ -90,8 +98,9 @@ class AuthSession(TokenIssuer, CookieIssuer):
 
     @property
     def fresh(self) -> bool:
-        """Whether this is a fresh access token (issued by a login, not by a refresh)."""
-        return self.claims.get("fresh") is True
+        """Whether this is a fresh access token (issued by a login, not by a refresh), now: one created
+        with ``fresh=timedelta(...)`` stops being fresh when that time has passed."""
+        return self._token is not None and is_fresh(self._token.claims, self.authviews.codec.clock)
 
     @property
     def expires_at(self) -> datetime | None:
@@ -153,7 +162,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
 
     # -- login sessions ---------------------------------------------------------------------------------
     def login(
-        self, identity: str | int, *, fresh: bool = True, claims: Mapping[str, Any] | None = None
+        self, identity: str | int, *, fresh: Freshness = True, claims: Mapping[str, Any] | None = None
     ) -> Awaitable[TokenPair]:
         """Start a login session for ``identity`` (a new token family; its user agent is recorded)."""
         agent = self.connection.headers.get("user-agent") if self.connection is not None else None
@@ -162,7 +171,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
             "login", lambda: sessions.login(identity, fresh=fresh, claims=claims, user_agent=agent)
         )
 
-    def refresh(self, *, fresh: bool = False) -> Awaitable[TokenPair]:
+    def refresh(self, *, fresh: Freshness = False) -> Awaitable[TokenPair]:
         """In a :class:`~fastapi_jwt_views.RefreshView`: a new access token and, with
         ``refresh_token_rotation``, a new refresh token (the presented one is revoked)."""
         token = self._token

@@ -32,6 +32,7 @@ __all__ = [
     "FAMILY_CLAIM",
     "REFRESH",
     "RESERVED_CLAIMS",
+    "Freshness",
     "Requirement",
     "TokenCodec",
     "TokenIssuer",
@@ -39,6 +40,7 @@ __all__ = [
     "TokenType",
     "VerifiedToken",
     "check_requirement",
+    "is_fresh",
 ]
 
 TokenType = Literal["access", "refresh"]
@@ -46,6 +48,8 @@ TokenType = Literal["access", "refresh"]
 Requirement = Literal["access", "fresh", "refresh", "optional"]
 ACCESS: Final = "access"
 REFRESH: Final = "refresh"
+#: ``fresh`` when creating an access token: fresh or not, or fresh for a while after it is issued.
+Freshness = bool | timedelta
 
 #: The claim that ties every token of one login together (refresh-token rotation and sessions).
 FAMILY_CLAIM: Final = "fam"
@@ -166,7 +170,7 @@ class TokenCodec:
         identity: str | int,
         token_type: TokenType,
         *,
-        fresh: bool = False,
+        fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
         claims: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
@@ -179,8 +183,8 @@ class TokenCodec:
             raise TypeError("identity must be a string or integer")
         if isinstance(identity, str):
             _check_unicode(identity, "identity")
-        if not isinstance(fresh, bool):
-            raise TypeError("fresh must be a boolean")
+        if not isinstance(fresh, (bool, timedelta)):
+            raise TypeError("fresh must be a boolean or a timedelta")
         now = int(self.clock())
         payload: dict[str, Any] = {
             "sub": identity,
@@ -190,7 +194,7 @@ class TokenCodec:
             "type": token_type,
         }
         if token_type == ACCESS:
-            payload["fresh"] = fresh
+            payload["fresh"] = fresh if isinstance(fresh, bool) else now + _fresh_seconds(fresh)
         if self._csrf:
             payload["csrf"] = secrets.token_urlsafe(24)  # the double-submit value of a cookie token
         lifetime = self._lifetime(token_type, expires)
@@ -349,15 +353,36 @@ class TokenCodec:
         return float(exp) + self._leeway
 
 
-def check_requirement(claims: Mapping[str, Any], requirement: Requirement) -> None:
-    """Refuse verified claims whose token type (or freshness) does not meet ``requirement``."""
+def _fresh_seconds(fresh: timedelta) -> int:
+    seconds = int(fresh.total_seconds())
+    if seconds < 1:
+        raise ValueError("fresh must be True, False or a duration of at least one second")
+    return seconds
+
+
+def is_fresh(claims: Mapping[str, Any], clock: Callable[[], float] = time.time) -> bool:
+    """Whether claims are those of a fresh token: ``fresh`` is true, or a NumericDate still ahead of
+    ``clock()`` (a token created with ``fresh=timedelta(...)``: fresh until its ``iat`` plus that). No
+    leeway applies: the deadline is the application's own."""
+    fresh = claims.get("fresh")
+    if fresh is True:
+        return True
+    if isinstance(fresh, (int, float)) and not isinstance(fresh, bool):
+        return clock() < fresh  # False for NaN
+    return False
+
+
+def check_requirement(
+    claims: Mapping[str, Any], requirement: Requirement, clock: Callable[[], float] = time.time
+) -> None:
+    """Refuse verified claims whose token type (or freshness at ``clock()``) does not meet ``requirement``."""
     token_type = claims.get("type")
     if requirement == REFRESH:
         if token_type != REFRESH:
             raise errors.RefreshTokenRequiredError()
     elif token_type != ACCESS:
         raise errors.AccessTokenRequiredError()
-    elif requirement == "fresh" and claims.get("fresh") is not True:
+    elif requirement == "fresh" and not is_fresh(claims, clock):
         raise errors.FreshTokenRequiredError()
 
 
@@ -381,14 +406,15 @@ class TokenIssuer:
         self,
         identity: str | int,
         *,
-        fresh: bool = False,
+        fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
         claims: Mapping[str, Any] | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
     ) -> str:
-        """Create an access token for ``identity``; ``expires=False`` makes one that never expires."""
+        """Create an access token for ``identity``; ``expires=False`` makes one that never expires;
+        ``fresh=timedelta(minutes=15)`` one that is fresh for 15 minutes after it is issued."""
         return self._codec.encode(
             identity,
             ACCESS,
@@ -422,7 +448,7 @@ class TokenIssuer:
         )
 
     def create_token_pair(
-        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
+        self, identity: str | int, *, fresh: Freshness = False, claims: Mapping[str, Any] | None = None
     ) -> TokenPair:
         """Create an access token and a refresh token for ``identity`` (as after a login; with rotation
         on, both belong to a new login family, so that a reused refresh token revokes them both)."""
