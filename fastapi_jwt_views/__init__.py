@@ -14,6 +14,7 @@ from .errors import (
     ExpiredSignatureError,
     FreshTokenRequiredError,
     ImmatureTokenError,
+    InsufficientScopeError,
     InvalidAudienceError,
     InvalidHeaderError,
     InvalidIssuerError,
@@ -43,6 +44,7 @@ from .views import (
     require_access,
     require_fresh,
     require_refresh,
+    require_scopes,
 )
 
 __version__ = "0.1.0"
@@ -64,6 +66,7 @@ __all__ = [
     "FreshTokenRequiredError",
     "FreshView",
     "ImmatureTokenError",
+    "InsufficientScopeError",
     "InvalidAudienceError",
     "InvalidHeaderError",
     "InvalidIssuerError",
@@ -93,4 +96,5 @@ __all__ = [
     "require_access",
     "require_fresh",
     "require_refresh",
+    "require_scopes",
 ]

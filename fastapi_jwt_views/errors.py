@@ -23,6 +23,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
     │   └── FreshTokenRequiredError
+    ├── InsufficientScopeError             403: the token lacks a scope the route requires
     ├── SessionLimitError                  429: the identity has too many login sessions
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
 
@@ -37,7 +38,7 @@ violation) when authentication failed, 1011 (internal error) when it cannot be c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from starlette.exceptions import HTTPException, WebSocketException
@@ -53,6 +54,7 @@ __all__ = [
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "ImmatureTokenError",
+    "InsufficientScopeError",
     "InvalidAudienceError",
     "InvalidHeaderError",
     "InvalidIssuerError",
@@ -228,6 +230,28 @@ class FreshTokenRequiredError(TokenError):
 
     code = "fresh_token_required"
     default_detail = "Fresh token required"
+
+
+class InsufficientScopeError(AuthViewsError):
+    """Raised when the token lacks a scope the route requires (403, RFC 6750 ``insufficient_scope``)."""
+
+    status_code = 403
+    code = "insufficient_scope"
+    default_detail = "Insufficient scope"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        scopes: Sequence[str] = (),
+    ) -> None:
+        self.scopes = tuple(scopes)  # the scopes the route requires
+        super().__init__(detail, headers)
+
+    def default_headers(self) -> dict[str, str] | None:
+        scope = f', scope="{" ".join(self.scopes)}"' if self.scopes else ""
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope"{scope}'}
 
 
 class RevocationUnavailableError(AuthViewsError):

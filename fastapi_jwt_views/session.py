@@ -18,6 +18,7 @@ from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
+from .scopes import granted_scopes
 from .tokens import (
     FAMILY_CLAIM,
     Freshness,
@@ -101,6 +102,11 @@ class AuthSession(TokenIssuer, CookieIssuer):
         """Whether this is a fresh access token (issued by a login, not by a refresh), now: one created
         with ``fresh=timedelta(...)`` stops being fresh when that time has passed."""
         return self._token is not None and is_fresh(self._token.claims, self.authviews.codec.clock)
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The scopes the token grants (its ``AUTHJWT_SCOPE_CLAIM`` claim; empty without)."""
+        return granted_scopes(self.claims, self.authviews.config.scope_claim)
 
     @property
     def expires_at(self) -> datetime | None:

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, Literal, NamedTuple
@@ -26,6 +26,7 @@ from . import errors
 from ._compact import check_compact, check_text
 from .config import AuthViewsConfig
 from .keys import KeySet
+from .scopes import scope_list
 
 __all__ = [
     "ACCESS",
@@ -177,8 +178,10 @@ class TokenCodec:
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
         family: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
-        """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id)."""
+        """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id; ``scopes``:
+        written to ``scope_claim``, space-delimited in ``scope``, as a list in any other claim)."""
         if not isinstance(identity, (str, int)) or isinstance(identity, bool):
             raise TypeError("identity must be a string or integer")
         if isinstance(identity, str):
@@ -215,6 +218,8 @@ class TokenCodec:
                 raise ValueError(f"Reserved claims cannot be overridden: {', '.join(sorted(clash))}")
             _check_unicode(claims, "claims")
             payload.update(claims)
+        if scopes is not None:
+            payload.update(self._scope_claim(scopes, claims))
         if headers:
             clash = _RESERVED_HEADERS.intersection(headers)
             if clash:
@@ -225,6 +230,13 @@ class TokenCodec:
             raise TypeError("algorithm must be a string")
         key = self.keys.signing_key(alg)
         return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+
+    def _scope_claim(self, scopes: Iterable[str], claims: Mapping[str, Any] | None) -> dict[str, Any]:
+        name = self.config.scope_claim
+        if claims and name in claims:
+            raise ValueError(f"scopes= and claims[{name!r}] both set the scope claim: give only one")
+        granted = scope_list(scopes)
+        return {name: " ".join(granted) if name == "scope" else list(granted)}
 
     def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
         if expires is None:
@@ -412,9 +424,11 @@ class TokenIssuer:
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
         """Create an access token for ``identity``; ``expires=False`` makes one that never expires;
-        ``fresh=timedelta(minutes=15)`` one that is fresh for 15 minutes after it is issued."""
+        ``fresh=timedelta(minutes=15)`` one that is fresh for 15 minutes after it is issued; ``scopes``
+        what it allows (see :mod:`fastapi_jwt_views.scopes`)."""
         return self._codec.encode(
             identity,
             ACCESS,
@@ -424,6 +438,7 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
+            scopes=scopes,
         )
 
     def create_refresh_token(
@@ -435,8 +450,10 @@ class TokenIssuer:
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
-        """Create a refresh token for ``identity`` (of a new login family when rotation is on)."""
+        """Create a refresh token for ``identity`` (of a new login family when rotation is on); its
+        ``scopes`` pass on to the access tokens a refresh makes (``self.auth.refresh()``)."""
         return self._codec.encode(
             identity,
             REFRESH,
@@ -445,15 +462,22 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
+            scopes=scopes,
         )
 
     def create_token_pair(
-        self, identity: str | int, *, fresh: Freshness = False, claims: Mapping[str, Any] | None = None
+        self,
+        identity: str | int,
+        *,
+        fresh: Freshness = False,
+        claims: Mapping[str, Any] | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> TokenPair:
         """Create an access token and a refresh token for ``identity`` (as after a login; with rotation
-        on, both belong to a new login family, so that a reused refresh token revokes them both)."""
+        on, both belong to a new login family, so that a reused refresh token revokes them both); both
+        carry ``scopes``."""
         family = self._codec.new_family()
         return TokenPair(
-            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family),
-            self._codec.encode(identity, REFRESH, claims=claims, family=family),
+            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family, scopes=scopes),
+            self._codec.encode(identity, REFRESH, claims=claims, family=family, scopes=scopes),
         )

@@ -18,6 +18,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "logins",
         "openapi",
         "revocation",
+        "scopes",
         "session",
         "tokens",
         "views",
