@@ -16,7 +16,8 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   ├── AlgorithmNotAllowedError
     │   │   ├── InvalidAudienceError
     │   │   ├── InvalidIssuerError
-    │   │   └── MissingClaimError
+    │   │   ├── MissingClaimError
+    │   │   └── InvalidClaimsError         the claims do not fit the view's claims model
     │   ├── CSRFError                      the CSRF double submit of a cookie token failed
     │   ├── RevokedTokenError
     │   │   └── RefreshTokenReusedError    a rotated-out refresh token came back: its login is revoked
@@ -56,6 +57,7 @@ __all__ = [
     "ImmatureTokenError",
     "InsufficientScopeError",
     "InvalidAudienceError",
+    "InvalidClaimsError",
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
@@ -188,6 +190,13 @@ class MissingClaimError(DecodeError):
 
     code = "missing_claim"
     default_detail = "Missing claim"
+
+
+class InvalidClaimsError(DecodeError):
+    """Raised when the token's claims do not fit the claims model of the view (see ``claims.py``)."""
+
+    code = "invalid_claims"
+    default_detail = "Invalid claims"
 
 
 class CSRFError(TokenError):

@@ -7,15 +7,16 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
 from ._operations import Done, Operation
 from ._sync import run_blocking
+from .claims import ClaimsT, validate_claims
 from .core import AuthViews, Requirement
-from .errors import AuthViewsError, as_websocket_error
+from .errors import AuthViewsError, MisconfiguredError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
 from .scopes import granted_scopes
@@ -33,9 +34,13 @@ __all__ = ["AuthSession"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 _T = TypeVar("_T")
+NO_CLAIMS_MODEL: Final = (
+    "self.auth.typed_claims needs a claims model: name it as the view's type parameter, "
+    "class Account(ProtectedView[MyClaims])"
+)
 
 
-class AuthSession(TokenIssuer, CookieIssuer):
+class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
     """The caller's verified token, and the token operations of the app that received it.
 
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
@@ -46,9 +51,12 @@ class AuthSession(TokenIssuer, CookieIssuer):
     ``sessions``, ``revoke_session``, ``revoke_all_sessions``) starts when it is called. Await it; if an
     ``async`` handler of a view forgets to, the view finishes it before the response (with a warning in
     the log), and its failure is the response (a 503 when the store is down) rather than a silent 200.
+
+    In a view with a claims model (``ProtectedView[MyClaims]``) it is an ``AuthSession[MyClaims]``:
+    ``typed_claims`` is the validated model instance.
     """
 
-    __slots__ = ("_pending", "_token", "authviews", "connection", "requirement")
+    __slots__ = ("_pending", "_token", "_typed", "authviews", "connection", "requirement")
 
     def __init__(
         self,
@@ -62,6 +70,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
         self.connection = connection
         self.requirement = requirement
         self._pending: list[Operation[Any]] | None = None
+        self._typed: ClaimsT | None = None
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -102,6 +111,22 @@ class AuthSession(TokenIssuer, CookieIssuer):
         """Whether this is a fresh access token (issued by a login, not by a refresh), now: one created
         with ``fresh=timedelta(...)`` stops being fresh when that time has passed."""
         return self._token is not None and is_fresh(self._token.claims, self.authviews.codec.clock)
+
+    @property
+    def typed_claims(self) -> ClaimsT:
+        """The token's claims as the view's claims model (``class Account(ProtectedView[MyClaims])``),
+        validated when the request was authenticated."""
+        if self._typed is None:
+            if self._token is None:
+                raise self.authviews.missing_token()
+            logger.error("%s", NO_CLAIMS_MODEL)
+            raise MisconfiguredError(NO_CLAIMS_MODEL)
+        return self._typed
+
+    def _validate(self, model: type[ClaimsT]) -> None:
+        """Validate the token's claims with ``model`` (once per request): ``typed_claims`` is the result."""
+        if self._token is not None and type(self._typed) is not model:
+            self._typed = validate_claims(model, self._token.claims)
 
     @property
     def scopes(self) -> frozenset[str]:

@@ -21,9 +21,11 @@ from typing import Any, Final, Literal, NamedTuple
 
 import jwt
 from cachetools import LRUCache
+from pydantic import BaseModel
 
 from . import errors
 from ._compact import check_compact, check_text
+from .claims import claims_payload
 from .config import AuthViewsConfig
 from .keys import KeySet
 from .scopes import scope_list
@@ -173,7 +175,7 @@ class TokenCodec:
         *,
         fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
@@ -182,6 +184,7 @@ class TokenCodec:
     ) -> str:
         """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id; ``scopes``:
         written to ``scope_claim``, space-delimited in ``scope``, as a list in any other claim)."""
+        claims = claims_payload(claims)  # a claims model instance was validated when it was built
         if not isinstance(identity, (str, int)) or isinstance(identity, bool):
             raise TypeError("identity must be a string or integer")
         if isinstance(identity, str):
@@ -420,7 +423,7 @@ class TokenIssuer:
         *,
         fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
@@ -446,7 +449,7 @@ class TokenIssuer:
         identity: str | int,
         *,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
@@ -470,7 +473,7 @@ class TokenIssuer:
         identity: str | int,
         *,
         fresh: Freshness = False,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         scopes: Iterable[str] | None = None,
     ) -> TokenPair:
         """Create an access token and a refresh token for ``identity`` (as after a login; with rotation

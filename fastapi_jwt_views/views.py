@@ -14,14 +14,16 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Generic, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
 from ._apps import NOT_INSTALLED, SCOPE_KEY, VIEW_METHOD_KEY
 from .cbv import CBV_CLASS_KEY, cbv
+from .claims import ClaimsT
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, MisconfiguredError, as_websocket_error
 from .locations import Location, check_locations
@@ -55,10 +57,11 @@ async def _session(
     requirement: Requirement,
     locations: tuple[Location, ...] | None = None,
     scopes: tuple[str, ...] = (),
-) -> AuthSession:
+    model: type[BaseModel] | None = None,
+) -> AuthSession[Any]:
     # Several dependencies of one route (a view's and a route's require_scopes) share one authentication:
     # the token is verified once, and a refresh token consumed (rotation) once.
-    made: dict[Any, AuthSession] | None = connection.scope.get(_SESSIONS)
+    made: dict[Any, AuthSession[Any]] | None = connection.scope.get(_SESSIONS)
     if made is None:
         made = connection.scope[_SESSIONS] = {}
     session = made.get((requirement, locations))
@@ -72,6 +75,8 @@ async def _session(
             session = made[requirement, locations] = AuthSession(authviews, token, connection, requirement)
         if scopes:
             check_scopes(session.claims, scopes, authviews.config.scope_claim)
+        if model is not None:
+            session._validate(model)
     except (AuthViewsError, MisconfiguredError) as exc:
         if isinstance(connection, WebSocket):
             # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
@@ -96,18 +101,21 @@ class AuthDependency(AuthScheme):
         locations: tuple[Location, ...] | None,
         doc: str,
         scopes: tuple[str, ...] = (),
+        model: type[BaseModel] | None = None,
     ) -> None:
         if scopes and requirement == "optional":
             raise ValueError("Scopes need a token, and an optional route accepts none: require 'access'")
         super().__init__(requirement, locations, scopes)
+        self.claims_model = model
         self.__doc__ = doc
 
-    async def __call__(self, connection: HTTPConnection) -> AuthSession:
-        return await _session(connection, self.requirement, self.locations, self.scopes)
+    async def __call__(self, connection: HTTPConnection) -> AuthSession[Any]:
+        return await _session(connection, self.requirement, self.locations, self.scopes, self.claims_model)
 
     def __repr__(self) -> str:
         scopes = f", scopes={list(self.scopes)!r}" if self.scopes else ""
-        return f"require({self.requirement!r}, locations={self.locations!r}{scopes})"
+        model = f", claims={self.claims_model.__qualname__}" if self.claims_model is not None else ""
+        return f"require({self.requirement!r}, locations={self.locations!r}{scopes}{model})"
 
 
 # FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
@@ -161,27 +169,50 @@ def require_scopes(
 
 
 def _dependency(
-    requirement: Requirement, locations: tuple[Location, ...] | None, scopes: tuple[str, ...]
+    requirement: Requirement,
+    locations: tuple[Location, ...] | None,
+    scopes: tuple[str, ...],
+    model: type[BaseModel] | None = None,
 ) -> AuthDependency:
     if requirement not in _DEFAULT_DEPENDENCIES:
         raise ValueError(f"requirement must be one of {sorted(_DEFAULT_DEPENDENCIES)}, got {requirement!r}")
-    if locations is None and not scopes:
+    if locations is None and not scopes and model is None:
         return _DEFAULT_DEPENDENCIES[requirement]
     where = f" from {', '.join(locations)}" if locations is not None else ""
     needs = f" granting {' '.join(scopes)}" if scopes else ""
-    return AuthDependency(requirement, locations, f"Dependency: {requirement} token{where}{needs}.", scopes)
+    typed = f", claims as {model.__qualname__}" if model is not None else ""
+    doc = f"Dependency: {requirement} token{where}{needs}{typed}."
+    return AuthDependency(requirement, locations, doc, scopes, model)
+
+
+def _claims_model(cls: type[Any]) -> type[BaseModel] | None:
+    """The claims model a view names as its type parameter (``ProtectedView[MyClaims]``), if any."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, _AuthView):
+            for argument in get_args(base):
+                if isinstance(argument, type) and issubclass(argument, BaseModel):
+                    return argument
+                if not isinstance(argument, TypeVar):
+                    raise TypeError(
+                        f"{cls.__qualname__}: a view's type parameter is its claims model, a pydantic "
+                        f"BaseModel subclass; got {argument!r}"
+                    )
+    return None
 
 
 _STARTUP_CHECK = "__fastapi_jwt_views_startup_check__"
 
 
-class _AuthView:
+class _AuthView(Generic[ClaimsT]):
     """What the four views share: per-view token locations, routes that cannot be left unbound, and a
     start-up check that the app has an ``AuthViews``.
 
     A subclass may read tokens from its own locations: ``class Page(ProtectedView, locations=["cookies"])``,
     and require scopes of every route: ``class Admin(ProtectedView, scopes=["admin:write"])`` (a subclass
-    adds its own scopes to its parent's, and keeps its parent's locations).
+    adds its own scopes to its parent's, and keeps its parent's locations). A claims model named as the
+    type parameter, ``class Account(ProtectedView[MyClaims])``, validates every token's claims (401 when
+    they do not fit) and types ``self.auth.typed_claims``.
     Routes declared in a subclass's body (``@router.get`` on its methods) are bound to the view when the
     class is created, on the routers of the scope defining it; ``@cbv(router)`` does the same explicitly
     and may still be written. A route left unbound anyway stops the app at start-up (see ``install``).
@@ -190,6 +221,7 @@ class _AuthView:
     _requirement: ClassVar[Requirement]
     _locations: ClassVar[tuple[Location, ...] | None] = None
     _scopes: ClassVar[tuple[str, ...]] = ()
+    _model: ClassVar[type[BaseModel] | None] = None
 
     def __init_subclass__(
         cls,
@@ -199,12 +231,15 @@ class _AuthView:
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
-        if locations is not None or scopes is not None:
+        model = _claims_model(cls)
+        if locations is not None or scopes is not None or model is not None:
             if locations is not None:
                 cls._locations = check_locations(locations)
             if scopes is not None:
                 cls._scopes = scope_list([*cls._scopes, *scope_list(scopes)])
-            dependency = _dependency(cls._requirement, cls._locations, cls._scopes)
+            if model is not None:
+                cls._model = model
+            dependency = _dependency(cls._requirement, cls._locations, cls._scopes, cls._model)
             cls.auth = Depends(dependency)  # type: ignore[attr-defined]
         own = {value for value in vars(cls).values() if inspect.isfunction(value)}
         for function in own:
@@ -266,29 +301,29 @@ def _routers_holding(functions: set[Any], frame: FrameType | None) -> list[APIRo
     return list(found.values())
 
 
-class ProtectedView(_AuthView):
+class ProtectedView(_AuthView[ClaimsT]):
     """Routes of a subclass need a valid access token; ``self.auth`` describes it."""
 
     _requirement = "access"
-    auth: AuthSession = Depends(require_access)
+    auth: AuthSession[ClaimsT] = Depends(require_access)
 
 
-class FreshView(_AuthView):
+class FreshView(_AuthView[ClaimsT]):
     """Routes of a subclass need a fresh access token (one issued by a login, not a refresh)."""
 
     _requirement = "fresh"
-    auth: AuthSession = Depends(require_fresh)
+    auth: AuthSession[ClaimsT] = Depends(require_fresh)
 
 
-class RefreshView(_AuthView):
+class RefreshView(_AuthView[ClaimsT]):
     """Routes of a subclass need a valid refresh token."""
 
     _requirement = "refresh"
-    auth: AuthSession = Depends(require_refresh)
+    auth: AuthSession[ClaimsT] = Depends(require_refresh)
 
 
-class OptionalView(_AuthView):
+class OptionalView(_AuthView[ClaimsT]):
     """Routes of a subclass accept a valid access token or none; ``self.auth.identity`` is None without."""
 
     _requirement = "optional"
-    auth: AuthSession = Depends(optional_access)
+    auth: AuthSession[ClaimsT] = Depends(optional_access)

@@ -8,6 +8,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "auth_config",
         "auth_jwt",
         "cbv",
+        "claims",
         "compat",
         "config",
         "core",
