@@ -29,6 +29,7 @@ from .errors import (
     SessionLimitError,
     TokenError,
     TokenTooLargeError,
+    UserNotFoundError,
 )
 from .exceptions import AuthJWTException
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
@@ -90,6 +91,7 @@ __all__ = [
     "TokenError",
     "TokenPair",
     "TokenTooLargeError",
+    "UserNotFoundError",
     "cbv",
     "optional_access",
     "require",

@@ -23,7 +23,8 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   └── RefreshTokenReusedError    a rotated-out refresh token came back: its login is revoked
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
-    │   └── FreshTokenRequiredError
+    │   ├── FreshTokenRequiredError
+    │   └── UserNotFoundError              the user loader found no user for the token's identity
     ├── InsufficientScopeError             403: the token lacks a scope the route requires
     ├── SessionLimitError                  429: the identity has too many login sessions
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
@@ -71,6 +72,7 @@ __all__ = [
     "SessionLimitError",
     "TokenError",
     "TokenTooLargeError",
+    "UserNotFoundError",
 ]
 
 
@@ -239,6 +241,13 @@ class FreshTokenRequiredError(TokenError):
 
     code = "fresh_token_required"
     default_detail = "Fresh token required"
+
+
+class UserNotFoundError(TokenError):
+    """Raised when the user loader finds no user for the token's identity (deleted since it was issued)."""
+
+    code = "user_not_found"
+    default_detail = "User not found"
 
 
 class InsufficientScopeError(AuthViewsError):

@@ -56,7 +56,7 @@ class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
     ``typed_claims`` is the validated model instance.
     """
 
-    __slots__ = ("_pending", "_token", "_typed", "authviews", "connection", "requirement")
+    __slots__ = ("_pending", "_token", "_typed", "_user", "authviews", "connection", "requirement")
 
     def __init__(
         self,
@@ -71,6 +71,7 @@ class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
         self.requirement = requirement
         self._pending: list[Operation[Any]] | None = None
         self._typed: ClaimsT | None = None
+        self._user: asyncio.Future[Any] | None = None
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -127,6 +128,16 @@ class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
         """Validate the token's claims with ``model`` (once per request): ``typed_claims`` is the result."""
         if self._token is not None and type(self._typed) is not model:
             self._typed = validate_claims(model, self._token.claims)
+
+    async def user(self) -> Any:
+        """The application's user for this token, from ``AuthViews(user_loader=...)``, loaded the first
+        time a request asks; None without a token (an ``OptionalView``). A 401 ``UserNotFoundError`` when
+        the loader finds none. In a sync handler: ``anyio.from_thread.run(self.auth.user)``."""
+        if self._token is None:
+            return None
+        if self._user is None:
+            self._user = asyncio.ensure_future(self.authviews.load_user(self._token.claims))
+        return await self._user
 
     @property
     def scopes(self) -> frozenset[str]:

@@ -22,6 +22,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "scopes",
         "session",
         "tokens",
+        "users",
         "views",
     }
     assert set(fastapi_jwt_views.__all__) == public - (modules - {"cbv"})
