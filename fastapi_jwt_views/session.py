@@ -7,19 +7,19 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextlib import AsyncExitStack
 from datetime import datetime, timezone
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._authorization import Authorization
 from ._operations import Done, Operation
 from ._sync import run_blocking
-from .claims import ClaimsT, validate_claims
+from .claims import ClaimsT
 from .core import AuthViews, Requirement
-from .errors import AuthViewsError, MisconfiguredError, as_websocket_error
+from .errors import AuthViewsError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
-from .scopes import granted_scopes
 from .tokens import (
     FAMILY_CLAIM,
     Freshness,
@@ -34,13 +34,9 @@ __all__ = ["AuthSession"]
 
 logger = logging.getLogger("fastapi_jwt_views")
 _T = TypeVar("_T")
-NO_CLAIMS_MODEL: Final = (
-    "self.auth.typed_claims needs a claims model: name it as the view's type parameter, "
-    "class Account(ProtectedView[MyClaims])"
-)
 
 
-class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
+class AuthSession(TokenIssuer, CookieIssuer, Authorization[ClaimsT]):
     """The caller's verified token, and the token operations of the app that received it.
 
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
@@ -53,10 +49,11 @@ class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
     the log), and its failure is the response (a 503 when the store is down) rather than a silent 200.
 
     In a view with a claims model (``ProtectedView[MyClaims]``) it is an ``AuthSession[MyClaims]``:
-    ``typed_claims`` is the validated model instance.
+    ``typed_claims`` is the validated model instance (see :class:`~._authorization.Authorization` for it,
+    ``scopes`` and ``user()``).
     """
 
-    __slots__ = ("_pending", "_token", "_typed", "_user", "authviews", "connection", "requirement")
+    __slots__ = ("_pending", "_token", "authviews", "connection", "requirement")
 
     def __init__(
         self,
@@ -112,37 +109,6 @@ class AuthSession(TokenIssuer, CookieIssuer, Generic[ClaimsT]):
         """Whether this is a fresh access token (issued by a login, not by a refresh), now: one created
         with ``fresh=timedelta(...)`` stops being fresh when that time has passed."""
         return self._token is not None and is_fresh(self._token.claims, self.authviews.codec.clock)
-
-    @property
-    def typed_claims(self) -> ClaimsT:
-        """The token's claims as the view's claims model (``class Account(ProtectedView[MyClaims])``),
-        validated when the request was authenticated."""
-        if self._typed is None:
-            if self._token is None:
-                raise self.authviews.missing_token()
-            logger.error("%s", NO_CLAIMS_MODEL)
-            raise MisconfiguredError(NO_CLAIMS_MODEL)
-        return self._typed
-
-    def _validate(self, model: type[ClaimsT]) -> None:
-        """Validate the token's claims with ``model`` (once per request): ``typed_claims`` is the result."""
-        if self._token is not None and type(self._typed) is not model:
-            self._typed = validate_claims(model, self._token.claims)
-
-    async def user(self) -> Any:
-        """The application's user for this token, from ``AuthViews(user_loader=...)``, loaded the first
-        time a request asks; None without a token (an ``OptionalView``). A 401 ``UserNotFoundError`` when
-        the loader finds none. In a sync handler: ``anyio.from_thread.run(self.auth.user)``."""
-        if self._token is None:
-            return None
-        if self._user is None:
-            self._user = asyncio.ensure_future(self.authviews.load_user(self._token.claims))
-        return await self._user
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        """The scopes the token grants (its ``AUTHJWT_SCOPE_CLAIM`` claim; empty without)."""
-        return granted_scopes(self.claims, self.authviews.config.scope_claim)
 
     @property
     def expires_at(self) -> datetime | None:
