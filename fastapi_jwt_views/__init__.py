@@ -14,6 +14,7 @@ from .errors import (
     ExpiredSignatureError,
     FreshTokenRequiredError,
     ImmatureTokenError,
+    InsufficientScopeError,
     InvalidAudienceError,
     InvalidHeaderError,
     InvalidIssuerError,
@@ -28,6 +29,7 @@ from .errors import (
     SessionLimitError,
     TokenError,
     TokenTooLargeError,
+    UserNotFoundError,
 )
 from .exceptions import AuthJWTException
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
@@ -43,6 +45,7 @@ from .views import (
     require_access,
     require_fresh,
     require_refresh,
+    require_scopes,
 )
 
 __version__ = "0.1.0"
@@ -64,6 +67,7 @@ __all__ = [
     "FreshTokenRequiredError",
     "FreshView",
     "ImmatureTokenError",
+    "InsufficientScopeError",
     "InvalidAudienceError",
     "InvalidHeaderError",
     "InvalidIssuerError",
@@ -87,10 +91,12 @@ __all__ = [
     "TokenError",
     "TokenPair",
     "TokenTooLargeError",
+    "UserNotFoundError",
     "cbv",
     "optional_access",
     "require",
     "require_access",
     "require_fresh",
     "require_refresh",
+    "require_scopes",
 ]

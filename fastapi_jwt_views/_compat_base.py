@@ -150,7 +150,7 @@ class AuthJWTBase(AuthConfig):
                 raise outcome
             assert outcome is not None
             verified = outcome
-            check_requirement(verified.claims, requirement)
+            check_requirement(verified.claims, requirement, self._resolved.authviews.codec.clock)
             found.check_csrf(verified.claims)
         self._current, self._guarded = verified, True
 

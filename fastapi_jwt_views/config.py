@@ -52,6 +52,7 @@ from ._checks import (
 from ._settings_sources import ignored_names
 from ._startup import check_config
 from .errors import ConfigurationError
+from .scopes import check_scope_claim
 
 __all__ = ["ENV_PREFIX", "SETTING_ALIASES", "AuthViewsConfig"]
 
@@ -138,6 +139,7 @@ class AuthViewsConfig:
     revocation_fail_open: bool = _setting(check_bool, "bool", default=False)
     refresh_token_rotation: bool = _setting(check_bool, "bool", default=False)
     legacy_status_codes: bool = _setting(check_bool, "bool", default=True)
+    scope_claim: str = _setting(check_scope_claim, default="scope")  # see scopes.py
     # Aliases (see SETTING_ALIASES), in the same order; they are not stored.
     denylist_enabled: InitVar[Any] = UNSET
     denylist_token_checks: InitVar[Any] = UNSET

@@ -37,6 +37,7 @@ from .tokens import (
     VerifiedToken,
     check_requirement,
 )
+from .users import NO_USER_LOADER, UserLoader, Users
 
 __all__ = ["AuthViews", "Requirement", "TokenPair"]
 
@@ -70,6 +71,8 @@ class AuthViews(TokenIssuer, CookieIssuer):
     sized by ``revocation_capacity``.
     ``is_revoked`` is an extra check of your own, given the verified claims (sync or async); a token is
     refused when the store or the callback says it is revoked. Both need ``blacklist_enabled``.
+    ``user_loader`` turns a verified token into the application's user (``await self.auth.user()``;
+    see :mod:`fastapi_jwt_views.users`).
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class AuthViews(TokenIssuer, CookieIssuer):
         store: RevocationStore | None = None,
         is_revoked: RevocationCallback | None = None,
         clock: Callable[[], float] = time.time,
+        user_loader: UserLoader | None = None,
     ) -> None:
         self.config = config if config is not None else AuthViewsConfig.from_env()
         if is_revoked is not None and not self.config.blacklist_enabled:
@@ -92,6 +96,7 @@ class AuthViews(TokenIssuer, CookieIssuer):
         self._readers: dict[tuple[bool, tuple[Location, ...]], TokenReader] = {}
         self.cookies = CookieWriter(self.config)
         self.sessions = LoginSessions(self)
+        self.users = Users(user_loader) if user_loader is not None else None
         enabled = self.config.blacklist_enabled
         self._checked_types = self.config.blacklist_token_checks if enabled else frozenset()
 
@@ -221,7 +226,7 @@ class AuthViews(TokenIssuer, CookieIssuer):
         ``self.auth.check()`` does.
         """
         verified = self.codec.decode(token)
-        check_requirement(verified.claims, requirement)
+        check_requirement(verified.claims, requirement, self.codec.clock)
         if verified.claims["type"] in self._checked_types:
             rotating = requirement == REFRESH and self.config.refresh_token_rotation
             if rotating and consume:
@@ -265,6 +270,15 @@ class AuthViews(TokenIssuer, CookieIssuer):
                 revoked = bool(await result if inspect.isawaitable(result) else result)
         if revoked:
             raise errors.RevokedTokenError()
+
+    async def load_user(self, claims: Mapping[str, Any]) -> Any:
+        """The user of verified ``claims``, from the ``user_loader`` (401 when it finds none); what
+        ``self.auth.user()`` uses, and how the compatibility API loads one:
+        ``await AuthViews.of(request).load_user(Authorize.get_raw_jwt())``."""
+        if self.users is None:
+            logger.error("%s", NO_USER_LOADER)
+            raise errors.MisconfiguredError(NO_USER_LOADER)
+        return await self.users.load(claims)
 
     # -- revoking ---------------------------------------------------------------------------------------
     async def revoke_claims(self, claims: Mapping[str, Any]) -> None:

@@ -16,13 +16,16 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   ├── AlgorithmNotAllowedError
     │   │   ├── InvalidAudienceError
     │   │   ├── InvalidIssuerError
-    │   │   └── MissingClaimError
+    │   │   ├── MissingClaimError
+    │   │   └── InvalidClaimsError         the claims do not fit the view's claims model
     │   ├── CSRFError                      the CSRF double submit of a cookie token failed
     │   ├── RevokedTokenError
     │   │   └── RefreshTokenReusedError    a rotated-out refresh token came back: its login is revoked
     │   ├── AccessTokenRequiredError
     │   ├── RefreshTokenRequiredError
-    │   └── FreshTokenRequiredError
+    │   ├── FreshTokenRequiredError
+    │   └── UserNotFoundError              the user loader found no user for the token's identity
+    ├── InsufficientScopeError             403: the token lacks a scope the route requires
     ├── SessionLimitError                  429: the identity has too many login sessions
     └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
 
@@ -37,7 +40,7 @@ violation) when authentication failed, 1011 (internal error) when it cannot be c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
 from starlette.exceptions import HTTPException, WebSocketException
@@ -53,7 +56,9 @@ __all__ = [
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "ImmatureTokenError",
+    "InsufficientScopeError",
     "InvalidAudienceError",
+    "InvalidClaimsError",
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
@@ -67,6 +72,7 @@ __all__ = [
     "SessionLimitError",
     "TokenError",
     "TokenTooLargeError",
+    "UserNotFoundError",
 ]
 
 
@@ -188,6 +194,13 @@ class MissingClaimError(DecodeError):
     default_detail = "Missing claim"
 
 
+class InvalidClaimsError(DecodeError):
+    """Raised when the token's claims do not fit the claims model of the view (see ``claims.py``)."""
+
+    code = "invalid_claims"
+    default_detail = "Invalid claims"
+
+
 class CSRFError(TokenError):
     """Raised when a cookie token's CSRF value is missing from the request or does not match."""
 
@@ -228,6 +241,35 @@ class FreshTokenRequiredError(TokenError):
 
     code = "fresh_token_required"
     default_detail = "Fresh token required"
+
+
+class UserNotFoundError(TokenError):
+    """Raised when the user loader finds no user for the token's identity (deleted since it was issued)."""
+
+    code = "user_not_found"
+    default_detail = "User not found"
+
+
+class InsufficientScopeError(AuthViewsError):
+    """Raised when the token lacks a scope the route requires (403, RFC 6750 ``insufficient_scope``)."""
+
+    status_code = 403
+    code = "insufficient_scope"
+    default_detail = "Insufficient scope"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        *,
+        scopes: Sequence[str] = (),
+    ) -> None:
+        self.scopes = tuple(scopes)  # the scopes the route requires
+        super().__init__(detail, headers)
+
+    def default_headers(self) -> dict[str, str] | None:
+        scope = f', scope="{" ".join(self.scopes)}"' if self.scopes else ""
+        return {"WWW-Authenticate": f'Bearer error="insufficient_scope"{scope}'}
 
 
 class RevocationUnavailableError(AuthViewsError):

@@ -33,6 +33,7 @@ from .tokens import (
     FAMILY_CLAIM,
     REFRESH,
     RESERVED_CLAIMS,
+    Freshness,
     TokenPair,
     VerifiedToken,
     check_requirement,
@@ -87,7 +88,7 @@ class LoginSessions:
         self,
         identity: str | int,
         *,
-        fresh: bool = True,
+        fresh: Freshness = True,
         claims: Mapping[str, Any] | None = None,
         user_agent: str | None = None,
     ) -> TokenPair:
@@ -162,7 +163,7 @@ class LoginSessions:
             records = await store.list_sessions(claims["sub"])
         return next((record for record in records if record.family == family), None)
 
-    async def refresh(self, token: VerifiedToken, *, fresh: bool = False) -> TokenPair:
+    async def refresh(self, token: VerifiedToken, *, fresh: Freshness = False) -> TokenPair:
         """New tokens for a verified refresh token: an access token of the same family (with the same
         user claims) and, with rotation, a new refresh token (the presented one is consumed, once, if
         its verification did not already); without rotation the presented refresh token is returned."""

@@ -33,11 +33,14 @@ _DOCUMENTED: Final = "__fastapi_jwt_views_openapi__"
 class AuthScheme(SecurityBase):
     """The security-scheme side of an authentication dependency: what it requires and where it looks."""
 
-    def __init__(self, requirement: Requirement, locations: tuple[Location, ...] | None) -> None:
+    def __init__(
+        self, requirement: Requirement, locations: tuple[Location, ...] | None, scopes: tuple[str, ...] = ()
+    ) -> None:
         self.requirement: Requirement = requirement
         self.locations = locations
+        self.scopes = scopes
         where = ",".join(self.locations) if self.locations is not None else "configured"
-        self.scheme_name = f"{MARK_PREFIX}{requirement}:{where}"
+        self.scheme_name = f"{MARK_PREFIX}{requirement}:{where}:{' '.join(scopes)}"
         # What the default configuration declares, should the document not be rewritten.
         self.model = HTTPBearerModel(bearerFormat="JWT")
 
@@ -118,34 +121,56 @@ def _rewrite_operation(
 ) -> None:
     security: list[dict[str, list[str]]] = []
     optional = found = False
+    # Every dependency of the route must pass: the scopes of all of them apply to each token scheme.
+    scopes = sorted(
+        {
+            scope
+            for requirement in operation["security"]
+            for name in requirement
+            if name.startswith(MARK_PREFIX)
+            for scope in name.removeprefix(MARK_PREFIX).split(":", 2)[2].split()
+        }
+    )
     for requirement in operation["security"]:
         mine = [name for name in requirement if name.startswith(MARK_PREFIX)]
         if not mine:
             security.append(requirement)
             continue
         found = True
-        others = {name: scopes for name, scopes in requirement.items() if name not in mine}
+        others = {name: listed for name, listed in requirement.items() if name not in mine}
         for name in mine:
-            kind, _, where = name.removeprefix(MARK_PREFIX).partition(":")
+            kind, where, _ = name.removeprefix(MARK_PREFIX).split(":", 2)
             locations = config.token_location if where == "configured" else where.split(",")
             concrete = _schemes(config, kind, locations)
             schemes.update(concrete)
             for scheme in concrete:
                 csrf = _csrf_scheme(config, scheme, method) if scheme.endswith("TokenCookie") else {}
                 schemes.update(csrf)
-                security.append({**others, scheme: [], **{name: [] for name in csrf}})
+                entry = {**others, scheme: list(scopes), **{name: [] for name in csrf}}
+                if entry not in security:  # a route's own require_scopes and its view's auth: one entry
+                    security.append(entry)
             optional = optional or kind == "optional"
     if optional:
         security.append({})  # OpenAPI: an empty requirement means "no authentication" is accepted too
     operation["security"] = security
+    if found and scopes:
+        operation["description"] = _with_scopes(operation.get("description"), scopes)
     if found:
         responses = operation.setdefault("responses", {})
         error = {
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{_ERROR_SCHEMA}"}}}
         }
         responses.setdefault("401", {"description": "Missing, invalid, expired or revoked token", **error})
+        if scopes:
+            responses.setdefault("403", {"description": "The token lacks a required scope", **error})
         if config.blacklist_enabled:
             responses.setdefault("503", {"description": "The revocation store cannot answer", **error})
+
+
+def _with_scopes(description: str | None, scopes: list[str]) -> str:
+    """The operation's description with its required scopes (Swagger UI shows only OAuth2 scopes)."""
+    line = f"Required scopes: {', '.join(f'`{scope}`' for scope in scopes)}"
+    return f"{description}\n\n{line}" if description else line
 
 
 def document(app: FastAPI, current_config: Callable[[], AuthViewsConfig]) -> None:

@@ -12,13 +12,23 @@ from typing import Any, TypeVar
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
+from ._authorization import Authorization
 from ._operations import Done, Operation
 from ._sync import run_blocking
+from .claims import ClaimsT
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, as_websocket_error
 from .locations import CookieIssuer, CookieWriter
 from .revocation import LoginSession
-from .tokens import FAMILY_CLAIM, TokenCodec, TokenIssuer, TokenPair, VerifiedToken
+from .tokens import (
+    FAMILY_CLAIM,
+    Freshness,
+    TokenCodec,
+    TokenIssuer,
+    TokenPair,
+    VerifiedToken,
+    is_fresh,
+)
 
 __all__ = ["AuthSession"]
 
@@ -26,7 +36,7 @@ logger = logging.getLogger("fastapi_jwt_views")
 _T = TypeVar("_T")
 
 
-class AuthSession(TokenIssuer, CookieIssuer):
+class AuthSession(TokenIssuer, CookieIssuer, Authorization[ClaimsT]):
     """The caller's verified token, and the token operations of the app that received it.
 
     In an :class:`~fastapi_jwt_views.OptionalView` without a token, ``identity``, ``jti`` and the other
@@ -37,6 +47,10 @@ class AuthSession(TokenIssuer, CookieIssuer):
     ``sessions``, ``revoke_session``, ``revoke_all_sessions``) starts when it is called. Await it; if an
     ``async`` handler of a view forgets to, the view finishes it before the response (with a warning in
     the log), and its failure is the response (a 503 when the store is down) rather than a silent 200.
+
+    In a view with a claims model (``ProtectedView[MyClaims]``) it is an ``AuthSession[MyClaims]``:
+    ``typed_claims`` is the validated model instance (see :class:`~._authorization.Authorization` for it,
+    ``scopes`` and ``user()``).
     """
 
     __slots__ = ("_pending", "_token", "authviews", "connection", "requirement")
@@ -53,6 +67,8 @@ class AuthSession(TokenIssuer, CookieIssuer):
         self.connection = connection
         self.requirement = requirement
         self._pending: list[Operation[Any]] | None = None
+        self._typed: ClaimsT | None = None
+        self._user: asyncio.Future[Any] | None = None
 
     def __repr__(self) -> str:
         return f"AuthSession(identity={self.identity!r}, type={self.token_type!r})"
@@ -90,8 +106,9 @@ class AuthSession(TokenIssuer, CookieIssuer):
 
     @property
     def fresh(self) -> bool:
-        """Whether this is a fresh access token (issued by a login, not by a refresh)."""
-        return self.claims.get("fresh") is True
+        """Whether this is a fresh access token (issued by a login, not by a refresh), now: one created
+        with ``fresh=timedelta(...)`` stops being fresh when that time has passed."""
+        return self._token is not None and is_fresh(self._token.claims, self.authviews.codec.clock)
 
     @property
     def expires_at(self) -> datetime | None:
@@ -153,7 +170,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
 
     # -- login sessions ---------------------------------------------------------------------------------
     def login(
-        self, identity: str | int, *, fresh: bool = True, claims: Mapping[str, Any] | None = None
+        self, identity: str | int, *, fresh: Freshness = True, claims: Mapping[str, Any] | None = None
     ) -> Awaitable[TokenPair]:
         """Start a login session for ``identity`` (a new token family; its user agent is recorded)."""
         agent = self.connection.headers.get("user-agent") if self.connection is not None else None
@@ -162,7 +179,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
             "login", lambda: sessions.login(identity, fresh=fresh, claims=claims, user_agent=agent)
         )
 
-    def refresh(self, *, fresh: bool = False) -> Awaitable[TokenPair]:
+    def refresh(self, *, fresh: Freshness = False) -> Awaitable[TokenPair]:
         """In a :class:`~fastapi_jwt_views.RefreshView`: a new access token and, with
         ``refresh_token_rotation``, a new refresh token (the presented one is revoked)."""
         token = self._token

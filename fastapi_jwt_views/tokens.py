@@ -14,24 +14,28 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, Literal, NamedTuple
 
 import jwt
 from cachetools import LRUCache
+from pydantic import BaseModel
 
 from . import errors
 from ._compact import check_compact, check_text
+from .claims import claims_payload
 from .config import AuthViewsConfig
 from .keys import KeySet
+from .scopes import scope_list
 
 __all__ = [
     "ACCESS",
     "FAMILY_CLAIM",
     "REFRESH",
     "RESERVED_CLAIMS",
+    "Freshness",
     "Requirement",
     "TokenCodec",
     "TokenIssuer",
@@ -39,6 +43,7 @@ __all__ = [
     "TokenType",
     "VerifiedToken",
     "check_requirement",
+    "is_fresh",
 ]
 
 TokenType = Literal["access", "refresh"]
@@ -46,6 +51,8 @@ TokenType = Literal["access", "refresh"]
 Requirement = Literal["access", "fresh", "refresh", "optional"]
 ACCESS: Final = "access"
 REFRESH: Final = "refresh"
+#: ``fresh`` when creating an access token: fresh or not, or fresh for a while after it is issued.
+Freshness = bool | timedelta
 
 #: The claim that ties every token of one login together (refresh-token rotation and sessions).
 FAMILY_CLAIM: Final = "fam"
@@ -166,21 +173,24 @@ class TokenCodec:
         identity: str | int,
         token_type: TokenType,
         *,
-        fresh: bool = False,
+        fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
         family: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
-        """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id)."""
+        """Create a signed token of ``token_type`` for ``identity`` (``family``: its login's id; ``scopes``:
+        written to ``scope_claim``, space-delimited in ``scope``, as a list in any other claim)."""
+        claims = claims_payload(claims)  # a claims model instance was validated when it was built
         if not isinstance(identity, (str, int)) or isinstance(identity, bool):
             raise TypeError("identity must be a string or integer")
         if isinstance(identity, str):
             _check_unicode(identity, "identity")
-        if not isinstance(fresh, bool):
-            raise TypeError("fresh must be a boolean")
+        if not isinstance(fresh, (bool, timedelta)):
+            raise TypeError("fresh must be a boolean or a timedelta")
         now = int(self.clock())
         payload: dict[str, Any] = {
             "sub": identity,
@@ -190,7 +200,7 @@ class TokenCodec:
             "type": token_type,
         }
         if token_type == ACCESS:
-            payload["fresh"] = fresh
+            payload["fresh"] = fresh if isinstance(fresh, bool) else now + _fresh_seconds(fresh)
         if self._csrf:
             payload["csrf"] = secrets.token_urlsafe(24)  # the double-submit value of a cookie token
         lifetime = self._lifetime(token_type, expires)
@@ -211,6 +221,8 @@ class TokenCodec:
                 raise ValueError(f"Reserved claims cannot be overridden: {', '.join(sorted(clash))}")
             _check_unicode(claims, "claims")
             payload.update(claims)
+        if scopes is not None:
+            payload.update(self._scope_claim(scopes, claims))
         if headers:
             clash = _RESERVED_HEADERS.intersection(headers)
             if clash:
@@ -221,6 +233,13 @@ class TokenCodec:
             raise TypeError("algorithm must be a string")
         key = self.keys.signing_key(alg)
         return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+
+    def _scope_claim(self, scopes: Iterable[str], claims: Mapping[str, Any] | None) -> dict[str, Any]:
+        name = self.config.scope_claim
+        if claims and name in claims:
+            raise ValueError(f"scopes= and claims[{name!r}] both set the scope claim: give only one")
+        granted = scope_list(scopes)
+        return {name: " ".join(granted) if name == "scope" else list(granted)}
 
     def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
         if expires is None:
@@ -349,15 +368,36 @@ class TokenCodec:
         return float(exp) + self._leeway
 
 
-def check_requirement(claims: Mapping[str, Any], requirement: Requirement) -> None:
-    """Refuse verified claims whose token type (or freshness) does not meet ``requirement``."""
+def _fresh_seconds(fresh: timedelta) -> int:
+    seconds = int(fresh.total_seconds())
+    if seconds < 1:
+        raise ValueError("fresh must be True, False or a duration of at least one second")
+    return seconds
+
+
+def is_fresh(claims: Mapping[str, Any], clock: Callable[[], float] = time.time) -> bool:
+    """Whether claims are those of a fresh token: ``fresh`` is true, or a NumericDate still ahead of
+    ``clock()`` (a token created with ``fresh=timedelta(...)``: fresh until its ``iat`` plus that). No
+    leeway applies: the deadline is the application's own."""
+    fresh = claims.get("fresh")
+    if fresh is True:
+        return True
+    if isinstance(fresh, (int, float)) and not isinstance(fresh, bool):
+        return clock() < fresh  # False for NaN
+    return False
+
+
+def check_requirement(
+    claims: Mapping[str, Any], requirement: Requirement, clock: Callable[[], float] = time.time
+) -> None:
+    """Refuse verified claims whose token type (or freshness at ``clock()``) does not meet ``requirement``."""
     token_type = claims.get("type")
     if requirement == REFRESH:
         if token_type != REFRESH:
             raise errors.RefreshTokenRequiredError()
     elif token_type != ACCESS:
         raise errors.AccessTokenRequiredError()
-    elif requirement == "fresh" and claims.get("fresh") is not True:
+    elif requirement == "fresh" and not is_fresh(claims, clock):
         raise errors.FreshTokenRequiredError()
 
 
@@ -381,14 +421,17 @@ class TokenIssuer:
         self,
         identity: str | int,
         *,
-        fresh: bool = False,
+        fresh: Freshness = False,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
-        """Create an access token for ``identity``; ``expires=False`` makes one that never expires."""
+        """Create an access token for ``identity``; ``expires=False`` makes one that never expires;
+        ``fresh=timedelta(minutes=15)`` one that is fresh for 15 minutes after it is issued; ``scopes``
+        what it allows (see :mod:`fastapi_jwt_views.scopes`)."""
         return self._codec.encode(
             identity,
             ACCESS,
@@ -398,6 +441,7 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
+            scopes=scopes,
         )
 
     def create_refresh_token(
@@ -405,12 +449,14 @@ class TokenIssuer:
         identity: str | int,
         *,
         expires: timedelta | int | bool | None = None,
-        claims: Mapping[str, Any] | None = None,
+        claims: Mapping[str, Any] | BaseModel | None = None,
         headers: Mapping[str, Any] | None = None,
         audience: str | list[str] | tuple[str, ...] | None = None,
         algorithm: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> str:
-        """Create a refresh token for ``identity`` (of a new login family when rotation is on)."""
+        """Create a refresh token for ``identity`` (of a new login family when rotation is on); its
+        ``scopes`` pass on to the access tokens a refresh makes (``self.auth.refresh()``)."""
         return self._codec.encode(
             identity,
             REFRESH,
@@ -419,15 +465,22 @@ class TokenIssuer:
             headers=headers,
             audience=audience,
             algorithm=algorithm,
+            scopes=scopes,
         )
 
     def create_token_pair(
-        self, identity: str | int, *, fresh: bool = False, claims: Mapping[str, Any] | None = None
+        self,
+        identity: str | int,
+        *,
+        fresh: Freshness = False,
+        claims: Mapping[str, Any] | BaseModel | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> TokenPair:
         """Create an access token and a refresh token for ``identity`` (as after a login; with rotation
-        on, both belong to a new login family, so that a reused refresh token revokes them both)."""
+        on, both belong to a new login family, so that a reused refresh token revokes them both); both
+        carry ``scopes``."""
         family = self._codec.new_family()
         return TokenPair(
-            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family),
-            self._codec.encode(identity, REFRESH, claims=claims, family=family),
+            self._codec.encode(identity, ACCESS, fresh=fresh, claims=claims, family=family, scopes=scopes),
+            self._codec.encode(identity, REFRESH, claims=claims, family=family, scopes=scopes),
         )

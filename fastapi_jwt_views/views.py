@@ -14,18 +14,21 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, Generic, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
 from ._apps import NOT_INSTALLED, SCOPE_KEY, VIEW_METHOD_KEY
 from .cbv import CBV_CLASS_KEY, cbv
+from .claims import ClaimsT
 from .core import AuthViews, Requirement
 from .errors import AuthViewsError, MisconfiguredError, as_websocket_error
 from .locations import Location, check_locations
 from .openapi import AuthScheme
+from .scopes import check_scopes, scope_list
 from .session import AuthSession
 
 __all__ = [
@@ -39,20 +42,41 @@ __all__ = [
     "require_access",
     "require_fresh",
     "require_refresh",
+    "require_scopes",
 ]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
 
+#: The connection-scope key of the sessions already made for this connection, by requirement and locations.
+_SESSIONS: Final = "fastapi_jwt_views.sessions"
+
+
 async def _session(
-    connection: HTTPConnection, requirement: Requirement, locations: tuple[Location, ...] | None = None
-) -> AuthSession:
+    connection: HTTPConnection,
+    requirement: Requirement,
+    locations: tuple[Location, ...] | None = None,
+    scopes: tuple[str, ...] = (),
+    model: type[BaseModel] | None = None,
+) -> AuthSession[Any]:
+    # Several dependencies of one route (a view's and a route's require_scopes) share one authentication:
+    # the token is verified once, and a refresh token consumed (rotation) once.
+    made: dict[Any, AuthSession[Any]] | None = connection.scope.get(_SESSIONS)
+    if made is None:
+        made = connection.scope[_SESSIONS] = {}
+    session = made.get((requirement, locations))
     authviews: AuthViews | None = connection.scope.get(SCOPE_KEY)
     try:
         if authviews is None:  # no installed app served this request (a lifespan would have said so)
             logger.error("%s", NOT_INSTALLED)
             raise MisconfiguredError(NOT_INSTALLED)
-        token = await authviews.authenticate(connection, requirement, locations)
+        if session is None:
+            token = await authviews.authenticate(connection, requirement, locations)
+            session = made[requirement, locations] = AuthSession(authviews, token, connection, requirement)
+        if scopes:
+            check_scopes(session.claims, scopes, authviews.config.scope_claim)
+        if model is not None:
+            session._validate(model)
     except (AuthViewsError, MisconfiguredError) as exc:
         if isinstance(connection, WebSocket):
             # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
@@ -61,7 +85,7 @@ async def _session(
                 await connection.accept()
             raise as_websocket_error(exc) from exc
         raise
-    return AuthSession(authviews, token, connection, requirement)
+    return session
 
 
 class AuthDependency(AuthScheme):
@@ -71,15 +95,27 @@ class AuthDependency(AuthScheme):
     document (see :mod:`fastapi_jwt_views.openapi`).
     """
 
-    def __init__(self, requirement: Requirement, locations: tuple[Location, ...] | None, doc: str) -> None:
-        super().__init__(requirement, locations)
+    def __init__(
+        self,
+        requirement: Requirement,
+        locations: tuple[Location, ...] | None,
+        doc: str,
+        scopes: tuple[str, ...] = (),
+        model: type[BaseModel] | None = None,
+    ) -> None:
+        if scopes and requirement == "optional":
+            raise ValueError("Scopes need a token, and an optional route accepts none: require 'access'")
+        super().__init__(requirement, locations, scopes)
+        self.claims_model = model
         self.__doc__ = doc
 
-    async def __call__(self, connection: HTTPConnection) -> AuthSession:
-        return await _session(connection, self.requirement, self.locations)
+    async def __call__(self, connection: HTTPConnection) -> AuthSession[Any]:
+        return await _session(connection, self.requirement, self.locations, self.scopes, self.claims_model)
 
     def __repr__(self) -> str:
-        return f"require({self.requirement!r}, locations={self.locations!r})"
+        scopes = f", scopes={list(self.scopes)!r}" if self.scopes else ""
+        model = f", claims={self.claims_model.__qualname__}" if self.claims_model is not None else ""
+        return f"require({self.requirement!r}, locations={self.locations!r}{scopes}{model})"
 
 
 # FastAPI < 0.12x resolves a callable instance's string annotations without its module's globals.
@@ -116,25 +152,95 @@ def require(
     return AuthDependency(requirement, where, f"Dependency: {requirement} token from {', '.join(where)}.")
 
 
+def require_scopes(
+    *scopes: str, requirement: Requirement = "access", locations: Sequence[Location] | None = None
+) -> AuthDependency:
+    """A dependency for ``requirement`` whose token must grant every one of ``scopes`` (403 otherwise).
+
+    On one route: ``@router.delete("/x", dependencies=[Depends(require_scopes("admin"))])``, or as a
+    parameter, ``auth: AuthSession = Depends(require_scopes("admin"))``. It shares its authentication with
+    the route's other dependencies of the same ``requirement`` and ``locations`` (a view's ``auth``): in a
+    :class:`FreshView` or a view with its own locations, give the same ``requirement``/``locations``.
+    """
+    if not scopes:
+        raise ValueError("require_scopes() needs at least one scope")
+    where = check_locations(locations) if locations is not None else None
+    return _dependency(requirement, where, scope_list(scopes))
+
+
+def _dependency(
+    requirement: Requirement,
+    locations: tuple[Location, ...] | None,
+    scopes: tuple[str, ...],
+    model: type[BaseModel] | None = None,
+) -> AuthDependency:
+    if requirement not in _DEFAULT_DEPENDENCIES:
+        raise ValueError(f"requirement must be one of {sorted(_DEFAULT_DEPENDENCIES)}, got {requirement!r}")
+    if locations is None and not scopes and model is None:
+        return _DEFAULT_DEPENDENCIES[requirement]
+    where = f" from {', '.join(locations)}" if locations is not None else ""
+    needs = f" granting {' '.join(scopes)}" if scopes else ""
+    typed = f", claims as {model.__qualname__}" if model is not None else ""
+    doc = f"Dependency: {requirement} token{where}{needs}{typed}."
+    return AuthDependency(requirement, locations, doc, scopes, model)
+
+
+def _claims_model(cls: type[Any]) -> type[BaseModel] | None:
+    """The claims model a view names as its type parameter (``ProtectedView[MyClaims]``), if any."""
+    for base in cls.__dict__.get("__orig_bases__", ()):
+        origin = get_origin(base)
+        if isinstance(origin, type) and issubclass(origin, _AuthView):
+            for argument in get_args(base):
+                if isinstance(argument, type) and issubclass(argument, BaseModel):
+                    return argument
+                if not isinstance(argument, TypeVar):
+                    raise TypeError(
+                        f"{cls.__qualname__}: a view's type parameter is its claims model, a pydantic "
+                        f"BaseModel subclass; got {argument!r}"
+                    )
+    return None
+
+
 _STARTUP_CHECK = "__fastapi_jwt_views_startup_check__"
 
 
-class _AuthView:
+class _AuthView(Generic[ClaimsT]):
     """What the four views share: per-view token locations, routes that cannot be left unbound, and a
     start-up check that the app has an ``AuthViews``.
 
-    A subclass may read tokens from its own locations: ``class Page(ProtectedView, locations=["cookies"])``.
+    A subclass may read tokens from its own locations: ``class Page(ProtectedView, locations=["cookies"])``,
+    and require scopes of every route: ``class Admin(ProtectedView, scopes=["admin:write"])`` (a subclass
+    adds its own scopes to its parent's, and keeps its parent's locations). A claims model named as the
+    type parameter, ``class Account(ProtectedView[MyClaims])``, validates every token's claims (401 when
+    they do not fit) and types ``self.auth.typed_claims``.
     Routes declared in a subclass's body (``@router.get`` on its methods) are bound to the view when the
     class is created, on the routers of the scope defining it; ``@cbv(router)`` does the same explicitly
     and may still be written. A route left unbound anyway stops the app at start-up (see ``install``).
     """
 
     _requirement: ClassVar[Requirement]
+    _locations: ClassVar[tuple[Location, ...] | None] = None
+    _scopes: ClassVar[tuple[str, ...]] = ()
+    _model: ClassVar[type[BaseModel] | None] = None
 
-    def __init_subclass__(cls, *, locations: Sequence[Location] | None = None, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        locations: Sequence[Location] | None = None,
+        scopes: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init_subclass__(**kwargs)
-        if locations is not None:
-            cls.auth = Depends(require(cls._requirement, locations=locations))  # type: ignore[attr-defined]
+        model = _claims_model(cls)
+        if locations is not None or scopes is not None or model is not None:
+            if locations is not None:
+                cls._locations = check_locations(locations)
+            if scopes is not None:
+                cls._scopes = scope_list([*cls._scopes, *scope_list(scopes)])
+            if model is not None:
+                cls._model = model
+            dependency = _dependency(cls._requirement, cls._locations, cls._scopes, cls._model)
+            cls.auth = Depends(dependency)  # type: ignore[attr-defined]
         own = {value for value in vars(cls).values() if inspect.isfunction(value)}
         for function in own:
             setattr(function, VIEW_METHOD_KEY, cls)
@@ -195,29 +301,29 @@ def _routers_holding(functions: set[Any], frame: FrameType | None) -> list[APIRo
     return list(found.values())
 
 
-class ProtectedView(_AuthView):
+class ProtectedView(_AuthView[ClaimsT]):
     """Routes of a subclass need a valid access token; ``self.auth`` describes it."""
 
     _requirement = "access"
-    auth: AuthSession = Depends(require_access)
+    auth: AuthSession[ClaimsT] = Depends(require_access)
 
 
-class FreshView(_AuthView):
+class FreshView(_AuthView[ClaimsT]):
     """Routes of a subclass need a fresh access token (one issued by a login, not a refresh)."""
 
     _requirement = "fresh"
-    auth: AuthSession = Depends(require_fresh)
+    auth: AuthSession[ClaimsT] = Depends(require_fresh)
 
 
-class RefreshView(_AuthView):
+class RefreshView(_AuthView[ClaimsT]):
     """Routes of a subclass need a valid refresh token."""
 
     _requirement = "refresh"
-    auth: AuthSession = Depends(require_refresh)
+    auth: AuthSession[ClaimsT] = Depends(require_refresh)
 
 
-class OptionalView(_AuthView):
+class OptionalView(_AuthView[ClaimsT]):
     """Routes of a subclass accept a valid access token or none; ``self.auth.identity`` is None without."""
 
     _requirement = "optional"
-    auth: AuthSession = Depends(optional_access)
+    auth: AuthSession[ClaimsT] = Depends(optional_access)

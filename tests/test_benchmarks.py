@@ -26,6 +26,7 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "breakdown.py": (*TINY, "--profile"),
     "revocation_stores.py": (*TINY, "--warmup", "2", "--concurrency", "2"),  # needs --redis-url
     "compat.py": (*TINY, "--warmup", "2"),  # the compatibility API (on branches that have it)
+    "authorization.py": (*TINY, "--warmup", "2", "--number", "10"),
 }
 SCRIPTS = sorted(path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_"))
 
@@ -88,3 +89,11 @@ def test_revocation_stores_benchmark_prints_its_table(redis_server: RedisServer)
     reported = re.search(r"redis-server (\S+) \(--redis-url\)", out)
     assert reported is not None, out
     assert reported.group(1) == server_version(redis_server.binary)
+
+
+def test_authorization_benchmark_prints_its_table() -> None:
+    out = run_benchmark("authorization.py", *SMOKE["authorization.py"])
+    for name in ("view", "view+scopes", "route-scopes", "typed", "typed+scopes"):
+        assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
+    assert "check_scopes, 2 of 20" in out and "validate_claims, 12 fields" in out
+    assert "target: view+scopes adds <= 5 us per request" in out

@@ -8,6 +8,7 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "auth_config",
         "auth_jwt",
         "cbv",
+        "claims",
         "cli",
         "compat",
         "config",
@@ -19,8 +20,10 @@ def test_exported_members_all_listed_and_sorted() -> None:
         "logins",
         "openapi",
         "revocation",
+        "scopes",
         "session",
         "tokens",
+        "users",
         "views",
     }
     assert set(fastapi_jwt_views.__all__) == public - (modules - {"cbv"})
