@@ -18,6 +18,7 @@ from .errors import (
     InvalidHeaderError,
     InvalidIssuerError,
     InvalidSignatureError,
+    KeysUnavailableError,
     MisconfiguredError,
     MissingClaimError,
     MissingTokenError,
@@ -28,8 +29,10 @@ from .errors import (
     SessionLimitError,
     TokenError,
     TokenTooLargeError,
+    UnknownKeyError,
 )
 from .exceptions import AuthJWTException
+from .keys import VerificationKey
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
 from .session import AuthSession
 from .views import (
@@ -68,6 +71,7 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "KeysUnavailableError",
     "LoginSession",
     "MemoryRevocationStore",
     "MisconfiguredError",
@@ -87,6 +91,8 @@ __all__ = [
     "TokenError",
     "TokenPair",
     "TokenTooLargeError",
+    "UnknownKeyError",
+    "VerificationKey",
     "cbv",
     "optional_access",
     "require",

@@ -61,7 +61,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
     @property
     def identity(self) -> str | int | None:
         """The ``sub`` claim: who the token was issued to."""
-        return self._token.claims["sub"] if self._token else None
+        return self._token.identity if self._token else None
 
     @property
     def claims(self) -> dict[str, Any]:
@@ -201,7 +201,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
     def _identity(self) -> str | int:
         if self._token is None:
             raise self.authviews.missing_token()
-        return self._token.claims["sub"]  # type: ignore[no-any-return]
+        return self._token.identity
 
     # -- WebSockets ---------------------------------------------------------------------------------------
     async def check(self) -> None:

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Final, Literal, NamedTuple
 
@@ -25,7 +25,8 @@ from cachetools import LRUCache
 from . import errors
 from ._compact import check_compact, check_text
 from .config import AuthViewsConfig
-from .keys import KeySet
+from .keys import KeySet, key_set
+from .remote_keys import RemoteKeys
 
 __all__ = [
     "ACCESS",
@@ -108,16 +109,23 @@ class VerifiedToken:
     token: str
     header: dict[str, Any]
     claims: dict[str, Any]
+    identity_claim: str = field(default="sub", kw_only=True)
 
     @property
     def type(self) -> str:
         return str(self.claims["type"])
+
+    @property
+    def identity(self) -> str | int:
+        """Who the token was issued to: ``sub``, or ``AUTHJWT_IDENTITY_CLAIM`` for foreign tokens."""
+        return self.claims[self.identity_claim]  # type: ignore[no-any-return]
 
 
 class _Cached(NamedTuple):
     verified: VerifiedToken
     copy_header: Callable[[dict[str, Any]], dict[str, Any]]
     copy_claims: Callable[[dict[str, Any]], dict[str, Any]]
+    retire_at: float | None  # when the key that verified it stops being accepted
 
 
 class TokenCodec:
@@ -127,7 +135,11 @@ class TokenCodec:
         self, config: AuthViewsConfig, keys: KeySet | None = None, clock: Callable[[], float] = time.time
     ) -> None:
         self.config = config
-        self.keys = keys if keys is not None else KeySet(config)
+        self.keys = keys if keys is not None else key_set(config)
+        #: An identity provider's key set (``AUTHJWT_JWKS_URL``), consulted for a ``kid`` not configured here.
+        self.remote = RemoteKeys.from_config(config, clock) if config.jwks_url is not None else None
+        self._foreign = config.foreign_tokens
+        self._identity_claim = config.identity_claim
         self.clock = clock
         self._jwt = jwt.PyJWT(
             options={
@@ -140,7 +152,6 @@ class TokenCodec:
             }
         )
         self._algorithms = list(config.decode_algorithms)
-        self._single_key = self.keys.single_verification_key
         self._audience = (
             list(config.decode_audience)
             if isinstance(config.decode_audience, tuple)
@@ -211,16 +222,22 @@ class TokenCodec:
                 raise ValueError(f"Reserved claims cannot be overridden: {', '.join(sorted(clash))}")
             _check_unicode(claims, "claims")
             payload.update(claims)
+        alg = algorithm or self.config.algorithm
+        if not isinstance(alg, str):
+            raise TypeError("algorithm must be a string")
+        kid, key = self.keys.signer(alg)
         if headers:
             clash = _RESERVED_HEADERS.intersection(headers)
             if clash:
                 raise ValueError(f"Reserved headers cannot be set: {', '.join(sorted(clash))}")
             _check_unicode(headers, "headers")
-        alg = algorithm or self.config.algorithm
-        if not isinstance(alg, str):
-            raise TypeError("algorithm must be a string")
-        key = self.keys.signing_key(alg)
-        return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+            if headers.get("kid", kid) != kid:
+                raise ValueError(
+                    f"The kid header names the signing key ({kid!r}) and cannot be set to another value; "
+                    "choose the id of the active key with AUTHJWT_KEY_ID"
+                )
+        header = {**headers, "kid": kid} if headers else {"kid": kid}
+        return jwt.encode(payload, key, algorithm=alg, headers=header)
 
     def _lifetime(self, token_type: TokenType, expires: timedelta | int | bool | None) -> int | None:
         if expires is None:
@@ -249,36 +266,73 @@ class TokenCodec:
         if len(token) > self.config.max_token_size:
             raise errors.TokenTooLargeError()
         if self._cache is None:
-            return self._verify(token)
+            return self._verify(token)[0]
         with self._cache_lock:
             entry = self._cache.get(token)
         if entry is None:
-            verified = self._verify(token)
-            entry = _Cached(verified, _copier(verified.header), _copier(verified.claims))
+            verified, retire_at = self._verify(token)
+            entry = _Cached(verified, _copier(verified.header), _copier(verified.claims), retire_at)
             with self._cache_lock:
                 self._cache[token] = entry
         else:
             verified = entry.verified
+            if entry.retire_at is not None and self.clock() > entry.retire_at:
+                raise errors.UnknownKeyError("Token signed with a retired key")
             self._check_times(verified.type, verified.claims)
-        return VerifiedToken(token, entry.copy_header(verified.header), entry.copy_claims(verified.claims))
+        return VerifiedToken(
+            token,
+            entry.copy_header(verified.header),
+            entry.copy_claims(verified.claims),
+            identity_claim=self._identity_claim,
+        )
 
-    def _verify(self, token: str) -> VerifiedToken:
+    def _keys_for(self, header: dict[str, Any]) -> tuple[str, list[tuple[Any, float | None]]]:
+        """The algorithm of a token and the keys to try, in order: one for a ``kid``, at most two without."""
+        algorithm = header.get("alg")
+        if algorithm not in self._algorithms:
+            raise errors.AlgorithmNotAllowedError()
+        kid = header.get("kid")
+        if kid is None:
+            candidates = self.keys.legacy_keys(algorithm)
+            if not candidates:
+                raise errors.UnknownKeyError("Token has no kid header")
+            return algorithm, candidates
+        if not isinstance(kid, str):
+            raise errors.DecodeError("Invalid header: kid must be a string")
+        entry = self.keys.by_kid.get(kid)
+        if entry is None and self.remote is not None:
+            entry = self.remote.entry(kid)  # may ask the caller to fetch (async), or raise 401/503
+        if entry is None:
+            raise errors.UnknownKeyError()
+        key = entry.keys.get(algorithm)
+        if key is None:  # an allowed algorithm, but not one this key signs with
+            raise errors.AlgorithmNotAllowedError()
+        if entry.retire_at is not None and self.clock() > entry.retire_at:
+            raise errors.UnknownKeyError("Token signed with a retired key")
+        return algorithm, [(key, entry.retire_at)]
+
+    def _verify(self, token: str) -> tuple[VerifiedToken, float | None]:
         header_escapes, payload_escapes = check_compact(token)
         try:
-            if self._single_key is not None:
-                key, algorithms = self._single_key, self._algorithms
+            unverified = jwt.get_unverified_header(token)
+            if header_escapes:
+                check_text(unverified, "header")  # a kid that is not text is refused before it is looked up
+            algorithm, candidates = self._keys_for(unverified)
+            now = self.clock()
+            for index, (key, retire_at) in enumerate(candidates):
+                if retire_at is not None and now > retire_at:
+                    continue
+                try:
+                    decoded = self._jwt.decode_complete(
+                        token, key, algorithms=[algorithm], audience=self._audience,
+                        issuer=self.config.decode_issuer,
+                    )
+                    break
+                except jwt.InvalidSignatureError:
+                    if index == len(candidates) - 1:
+                        raise
             else:
-                algorithm = jwt.get_unverified_header(token).get("alg")
-                if algorithm not in self._algorithms:
-                    raise errors.AlgorithmNotAllowedError()
-                key, algorithms = self.keys.verification_key(algorithm), [algorithm]
-            decoded = self._jwt.decode_complete(
-                token,
-                key,
-                algorithms=algorithms,
-                audience=self._audience,
-                issuer=self.config.decode_issuer,
-            )
+                raise errors.UnknownKeyError("Token signed with a retired key")
         except errors.TokenError:
             raise
         except jwt.PyJWTError as exc:
@@ -295,8 +349,10 @@ class TokenCodec:
             check_text(header, "header")
         if payload_escapes:
             check_text(claims, "payload")
+        if self._foreign:
+            claims = self._adopt(claims)
         self._check_claims(header, claims)
-        return VerifiedToken(token, header, claims)
+        return VerifiedToken(token, header, claims, identity_claim=self._identity_claim), retire_at
 
     def _check_claims(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
         if "crit" in header:
@@ -309,11 +365,12 @@ class TokenCodec:
             raise errors.MissingClaimError("Missing claim: type")
         if not isinstance(token_type, str):
             raise errors.DecodeError("Invalid claim: type must be a string")
-        subject = claims.get("sub")
+        name = self._identity_claim
+        subject = claims.get(name)
         if subject is None:
-            raise errors.MissingClaimError("Missing claim: sub")
+            raise errors.MissingClaimError(f"Missing claim: {name}")
         if not isinstance(subject, (str, int)) or isinstance(subject, bool):
-            raise errors.DecodeError("Invalid claim: sub must be a string or integer")
+            raise errors.DecodeError(f"Invalid claim: {name} must be a string or integer")
         jti = claims.get("jti")
         if jti is not None and not isinstance(jti, str):
             raise errors.DecodeError("Invalid claim: jti must be a string")
@@ -340,6 +397,13 @@ class TokenCodec:
             value = claims.get(name)
             if value is not None and value > now + leeway:
                 raise errors.ImmatureTokenError(f"The token is not yet valid ({name})")
+
+    @staticmethod
+    def _adopt(claims: dict[str, Any]) -> dict[str, Any]:
+        """A foreign token (``AUTHJWT_FOREIGN_TOKENS``) without a ``type`` claim is an access token."""
+        if "type" not in claims:
+            claims["type"] = ACCESS
+        return claims
 
     def expires_at(self, claims: Mapping[str, Any]) -> float | None:
         """When a token with these claims stops being accepted (``exp`` plus leeway), or None if never."""

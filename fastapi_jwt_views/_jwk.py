@@ -1,0 +1,143 @@
+"""Key ids and JSON Web Keys: which algorithms fit a key, RFC 7638 thumbprints, reading and writing JWKs.
+
+Used by :mod:`fastapi_jwt_views.keys` (key sets), :mod:`fastapi_jwt_views.jwks` (publishing) and
+:mod:`fastapi_jwt_views.remote_keys` (an identity provider's JWKS). Nothing here touches a request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Mapping
+from typing import Any, Final
+
+from jwt.algorithms import get_default_algorithms
+
+from .errors import ConfigurationError
+
+__all__ = ["fits", "hmac_kid", "key_kind", "public_jwk", "read_jwk", "thumbprint"]
+
+_ALGORITHMS: Final = {name: alg for name, alg in get_default_algorithms().items() if name.lower() != "none"}
+#: RFC 7638 §3.2: the members of each key type that enter its thumbprint.
+_REQUIRED: Final = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
+_EC_CURVES: Final = {
+    "ES256": "P-256", "ES384": "P-384", "ES512": "P-521", "ES521": "P-521", "ES256K": "secp256k1"
+}
+#: Private members of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2): never in a verification key.
+_PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+_KID_LABEL: Final = b"fastapi-jwt-views key id v1"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def key_kind(key: Any) -> str:
+    """The JWK key type of a prepared key: ``oct`` (HMAC bytes), ``RSA``, ``EC:<curve>`` or ``OKP``."""
+    if isinstance(key, bytes):
+        return "oct"
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa  # the crypto extra
+
+    if isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey)):
+        return "RSA"
+    if isinstance(key, (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)):
+        names = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521", "secp256k1": "secp256k1"}
+        return f"EC:{names.get(key.curve.name, key.curve.name)}"
+    if isinstance(key, (ed25519.Ed25519PrivateKey, ed25519.Ed25519PublicKey, ed448.Ed448PrivateKey,
+                        ed448.Ed448PublicKey)):
+        return "OKP"
+    return type(key).__name__
+
+
+def fits(algorithm: str, kind: str) -> bool:
+    """Whether a key of ``kind`` (see :func:`key_kind`) signs and verifies with ``algorithm``."""
+    if algorithm.startswith("HS"):
+        return kind == "oct"
+    if algorithm.startswith(("RS", "PS")):
+        return kind == "RSA"
+    if algorithm.startswith("ES"):
+        return kind == f"EC:{_EC_CURVES.get(algorithm, '')}"
+    return kind == "OKP"  # EdDSA
+
+
+def is_private(key: Any) -> bool:
+    """Whether a prepared asymmetric key holds its private half."""
+    return hasattr(key, "public_key")
+
+
+def public_jwk(key: Any, algorithm: str, kid: str) -> dict[str, Any]:
+    """The public JWK of an asymmetric key (never its private half), with ``kid``, ``alg`` and ``use``."""
+    if isinstance(key, bytes):
+        raise ValueError("an HMAC key has no public form")
+    if is_private(key):
+        key = key.public_key()
+    jwk: dict[str, Any] = _ALGORITHMS[algorithm].to_jwk(key, as_dict=True)
+    return {**{name: jwk[name] for name in _REQUIRED[jwk["kty"]]}, "kid": kid, "alg": algorithm, "use": "sig"}
+
+
+def thumbprint(key: Any, algorithm: str) -> str:
+    """The RFC 7638 SHA-256 thumbprint of an asymmetric key's public JWK, base64url-encoded."""
+    jwk = public_jwk(key, algorithm, "")
+    members = {name: jwk[name] for name in _REQUIRED[jwk["kty"]]}
+    return _b64(hashlib.sha256(json.dumps(members, separators=(",", ":"), sort_keys=True).encode()).digest())
+
+
+def hmac_kid(secret: bytes) -> str:
+    """A key id for an HMAC secret that reveals nothing of it: a keyed hash of a fixed label, 16 characters.
+
+    It is a MAC of a public label under the secret, so it gives no more to an attacker than any token signed
+    with that secret already does.
+    """
+    return _b64(hmac.new(secret, _KID_LABEL, hashlib.sha256).digest()[:12])
+
+
+def default_algorithm(kind: str) -> str | None:
+    """The usual algorithm of a key type when a JWK names none."""
+    return {"RSA": "RS256", "EC:P-256": "ES256", "EC:P-384": "ES384", "EC:P-521": "ES512", "OKP": "EdDSA",
+            "EC:secp256k1": "ES256K"}.get(kind)
+
+
+def read_jwk(jwk: Mapping[str, Any], setting: str, *, remote: bool = False) -> tuple[Any, str, str]:
+    """Read one public verification JWK: ``(prepared key, algorithm, kid)``.
+
+    Refuses (``ConfigurationError`` naming ``setting``, or ``ValueError`` when ``remote``) an HMAC key, a key
+    holding private members, an unknown type or algorithm, and a key whose ``alg`` does not fit it.
+    """
+    error = ValueError if remote else ConfigurationError
+
+    def refuse(message: str) -> Exception:
+        return error(f"{setting}: {message}")
+
+    if not isinstance(jwk, Mapping):
+        raise refuse(f"each key must be a JSON object, got {type(jwk).__name__}")
+    kty = jwk.get("kty")
+    if kty == "oct":
+        raise refuse("holds an HMAC (kty 'oct') key: a key set is public, a shared secret never goes in one")
+    if kty not in _REQUIRED:
+        raise refuse(f"unsupported key type {kty!r}; expected RSA, EC or OKP")
+    private = sorted(_PRIVATE_MEMBERS.intersection(jwk))
+    if private:
+        raise refuse(f"key {jwk.get('kid')!r} holds private members {private}: publish only the public key")
+    use = jwk.get("use")
+    if use not in (None, "sig"):
+        raise refuse(f"key {jwk.get('kid')!r} has use {use!r}, not 'sig'")
+    algorithm = jwk.get("alg")
+    try:
+        members = {name: jwk[name] for name in ("kty", "n", "e", "crv", "x", "y") if name in jwk}
+        any_alg = "RS256" if kty == "RSA" else "EdDSA" if kty == "OKP" else "ES256"
+        key = _ALGORITHMS[any_alg].from_jwk(members)
+    except Exception as exc:  # PyJWT and cryptography raise several unrelated types here
+        raise refuse(f"key {jwk.get('kid')!r} is not a valid {kty} key: {exc}") from None
+    kind = key_kind(key)
+    if algorithm is None:
+        algorithm = default_algorithm(kind)
+    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS or not fits(algorithm, kind):
+        raise refuse(f"key {jwk.get('kid')!r} has algorithm {algorithm!r}, which does not fit a {kind} key")
+    kid = jwk.get("kid")
+    if kid is None:
+        kid = thumbprint(key, algorithm)
+    if not isinstance(kid, str) or not kid:
+        raise refuse(f"key id {kid!r} must be a non-empty string")
+    return key, algorithm, kid
