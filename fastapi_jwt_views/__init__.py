@@ -32,6 +32,7 @@ from .errors import (
     UnknownKeyError,
 )
 from .exceptions import AuthJWTException
+from .jwks import jwks_router
 from .keys import VerificationKey
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
 from .session import AuthSession
@@ -94,6 +95,7 @@ __all__ = [
     "UnknownKeyError",
     "VerificationKey",
     "cbv",
+    "jwks_router",
     "optional_access",
     "require",
     "require_access",
