@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -92,8 +93,8 @@ class RemoteKeys:
         found = self._entries.get(kid)
         stale = self._fetched_at is None or now - self._fetched_at >= self._cache_seconds
         may_fetch = self._attempted_at is None or now - self._attempted_at >= self._refetch_seconds
-        if (found is None or stale) and may_fetch:
-            raise KeyFetchNeededError(self)
+        if ((found is None or stale) and may_fetch) or (found is None and self._inflight):
+            raise KeyFetchNeededError(self)  # a fetch is due, or under way: the caller awaits it
         if found is None and self.failure is not None:
             raise errors.KeysUnavailableError()
         return found
@@ -132,8 +133,12 @@ class RemoteKeys:
 
     def _download(self) -> bytes:
         request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
-        with urllib.request.urlopen(request, timeout=self._timeout) as response:
-            body: bytes = response.read(MAX_JWKS_BYTES + 1)
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                body: bytes = response.read(MAX_JWKS_BYTES + 1)
+        except urllib.error.HTTPError as exc:
+            exc.close()  # it holds the connection open
+            raise OSError(f"HTTP {exc.code} {exc.reason}") from None
         if len(body) > MAX_JWKS_BYTES:
             raise ValueError(f"the key set is larger than {MAX_JWKS_BYTES} bytes")
         return body
