@@ -267,8 +267,10 @@ class _ProcessConfig:
                 f"AuthJWT: the HMAC secret is {size} bytes long, shorter than HS{strongest} needs "
                 f"({strongest // 8} bytes, RFC 7518): a short secret can be guessed offline from one "
                 "token, and then any token can be forged. Accepted for fastapi-jwt-auth compatibility. "
-                "Move to a long random secret (python -c 'import secrets; print(secrets.token_hex(32))'); "
-                "changing it logs every user out until key rotation is supported. Set "
+                "Move to a long random secret (python -c 'import secrets; print(secrets.token_hex(32))') "
+                "without logging anyone out: make it authjwt_secret_key and keep the old one in "
+                "authjwt_verify_keys=[{\"secret\": <old>, \"legacy\": true, \"retire_after\": <date>}] "
+                "(docs/keys.md, 'From a short secret to a strong key'). Set "
                 "authjwt_allow_weak_secret=False (AUTHJWT_ALLOW_WEAK_SECRET=false) to refuse short secrets, "
                 "or True to silence this warning."
             )
