@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
 from jwt.algorithms import get_default_algorithms
@@ -28,6 +28,8 @@ _EC_CURVES: Final = {
 #: Private members of a JWK (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2): never in a verification key.
 _PRIVATE_MEMBERS: Final = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 _KID_LABEL: Final = b"fastapi-jwt-views key id v1"
+#: An algorithm of each key type, to read and write its JWK (any algorithm of the type would do).
+_FAMILY: Final = {"RSA": "RS256", "EC": "ES256", "OKP": "EdDSA"}
 
 
 def _b64(data: bytes) -> str:
@@ -93,17 +95,15 @@ def hmac_kid(secret: bytes) -> str:
     return _b64(hmac.new(secret, _KID_LABEL, hashlib.sha256).digest()[:12])
 
 
-def default_algorithm(kind: str) -> str | None:
-    """The usual algorithm of a key type when a JWK names none."""
-    return {"RSA": "RS256", "EC:P-256": "ES256", "EC:P-384": "ES384", "EC:P-521": "ES512", "OKP": "EdDSA",
-            "EC:secp256k1": "ES256K"}.get(kind)
+def read_jwk(
+    jwk: Mapping[str, Any], setting: str, allowed: Iterable[str], *, remote: bool = False
+) -> tuple[Any, tuple[str, ...], str]:
+    """Read one public verification JWK: ``(prepared key, the allowed algorithms it verifies, kid)``.
 
-
-def read_jwk(jwk: Mapping[str, Any], setting: str, *, remote: bool = False) -> tuple[Any, str, str]:
-    """Read one public verification JWK: ``(prepared key, algorithm, kid)``.
-
-    Refuses (``ConfigurationError`` naming ``setting``, or ``ValueError`` when ``remote``) an HMAC key, a key
-    holding private members, an unknown type or algorithm, and a key whose ``alg`` does not fit it.
+    A JWK with ``alg`` verifies that algorithm only; one without verifies every allowed algorithm that fits
+    its key (RFC 7517 §4.4: ``alg`` is optional). Refuses (``ConfigurationError`` naming ``setting``, or
+    ``ValueError`` when ``remote``) an HMAC key, a key holding private members, an unknown type, and an
+    ``alg`` that does not fit the key. The ``kid`` defaults to the key's RFC 7638 thumbprint.
     """
     error = ValueError if remote else ConfigurationError
 
@@ -123,21 +123,22 @@ def read_jwk(jwk: Mapping[str, Any], setting: str, *, remote: bool = False) -> t
     use = jwk.get("use")
     if use not in (None, "sig"):
         raise refuse(f"key {jwk.get('kid')!r} has use {use!r}, not 'sig'")
-    algorithm = jwk.get("alg")
+    family = _FAMILY[kty]
     try:
         members = {name: jwk[name] for name in ("kty", "n", "e", "crv", "x", "y") if name in jwk}
-        any_alg = "RS256" if kty == "RSA" else "EdDSA" if kty == "OKP" else "ES256"
-        key = _ALGORITHMS[any_alg].from_jwk(members)
+        key = _ALGORITHMS[family].from_jwk(members)
     except Exception as exc:  # PyJWT and cryptography raise several unrelated types here
         raise refuse(f"key {jwk.get('kid')!r} is not a valid {kty} key: {exc}") from None
     kind = key_kind(key)
-    if algorithm is None:
-        algorithm = default_algorithm(kind)
-    if not isinstance(algorithm, str) or algorithm not in _ALGORITHMS or not fits(algorithm, kind):
+    algorithm = jwk.get("alg")
+    if algorithm is not None and (
+        not isinstance(algorithm, str) or algorithm not in _ALGORITHMS or not fits(algorithm, kind)
+    ):
         raise refuse(f"key {jwk.get('kid')!r} has algorithm {algorithm!r}, which does not fit a {kind} key")
+    algorithms = tuple(alg for alg in allowed if fits(alg, kind) and algorithm in (None, alg))
     kid = jwk.get("kid")
     if kid is None:
-        kid = thumbprint(key, algorithm)
+        kid = thumbprint(key, family)
     if not isinstance(kid, str) or not kid:
         raise refuse(f"key id {kid!r} must be a non-empty string")
-    return key, algorithm, kid
+    return key, algorithms, kid

@@ -97,8 +97,8 @@ class KeySet:
             self._add_verification_key(verification_key, f"AUTHJWT_VERIFY_KEYS[{index}]")
         if config.jwks_file is not None:
             for jwk in _read_jwks_file(config.jwks_file):
-                key, algorithm, kid = read_jwk(jwk, "AUTHJWT_JWKS_FILE")
-                if algorithm in config.decode_algorithms:
+                key, algorithms, kid = read_jwk(jwk, "AUTHJWT_JWKS_FILE", config.decode_algorithms)
+                for algorithm in algorithms:
                     self._add(kid, algorithm, key, None, "AUTHJWT_JWKS_FILE")
         covered = {algorithm for entry in self.by_kid.values() for algorithm in entry.keys}
         for algorithm in config.decode_algorithms:
@@ -161,25 +161,31 @@ class KeySet:
         entry = self.by_kid.get(kid)
         if entry is None:
             entry = self.by_kid[kid] = KeyEntry(kid, {}, retire_at, active)
-        elif entry.active != active or entry.retire_at != retire_at or (
-            entry.keys and key_kind(next(iter(entry.keys.values()))) != key_kind(key)
-        ) or (algorithm in entry.keys and not _same_key(entry.keys[algorithm], key, algorithm)):
-            raise ConfigurationError(f"{setting}: key id {kid!r} is already used by another key")
+        else:  # the same key given twice (say as AUTHJWT_PUBLIC_KEY and in a JWKS) is one key
+            known_algorithm, known = next(iter(entry.keys.items()))
+            if not _same_key(known, key, known_algorithm):
+                raise ConfigurationError(f"{setting}: key id {kid!r} is already used by another key")
+            entry.active = entry.active or active
+            retire = (entry.retire_at, retire_at)
+            entry.retire_at = None if None in retire else max(retire)  # type: ignore[type-var]
         entry.keys[algorithm] = key
         if not is_symmetric(algorithm):
-            entry.public.append(public_jwk(key, algorithm, kid))
+            # One JWK per key: with ``alg`` when the key verifies one algorithm, without (any that fits
+            # the key, RFC 7517 §4.4) when it verifies several.
+            jwk = public_jwk(key, algorithm, kid)
+            if len(entry.keys) > 1:
+                del jwk["alg"]
+            entry.public[:] = [jwk]
 
     def _add_verification_key(self, spec: VerificationKey, setting: str) -> None:
         retire_at = spec.retire_after.timestamp() if spec.retire_after is not None else None
         if isinstance(spec.key, Mapping):
-            key, algorithm, kid = read_jwk(spec.key, setting)
-            algorithms = [algorithm] if spec.algorithm in (None, algorithm) else []
+            allowed = [spec.algorithm] if spec.algorithm else self._config.decode_algorithms
+            key, algorithms, kid = read_jwk(spec.key, setting, allowed)
             if not algorithms:
-                raise ConfigurationError(
-                    f"{setting}: algorithm {spec.algorithm} does not match the key's {algorithm}"
-                )
+                raise ConfigurationError(f"{setting}: the key verifies none of {list(allowed)}")
             kid = spec.kid or kid
-            prepared = {algorithm: key}
+            prepared = dict.fromkeys(algorithms, key)
         else:
             algorithm = spec.algorithm or self._config.algorithm
             raw = spec.key
@@ -268,15 +274,24 @@ class KeySet:
         return key
 
 
-@functools.lru_cache(maxsize=64)
 def key_set(config: AuthViewsConfig) -> KeySet:
-    """The key set of ``config``, built once per distinct configuration (keys are parsed once)."""
+    """The key set of ``config``, built once per distinct configuration (keys are parsed once); with
+    ``AUTHJWT_JWKS_FILE`` built each time, since the file may change between two equal configurations."""
+    return KeySet(config) if config.jwks_file is not None else _cached_key_set(config)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_key_set(config: AuthViewsConfig) -> KeySet:
     return KeySet(config)
 
 
 def _same_key(first: Any, second: Any, algorithm: str) -> bool:
-    if is_symmetric(algorithm):
-        return bool(first == second)
+    """Whether two prepared keys are one key (HMAC keys compared without their zero padding)."""
+    if isinstance(first, bytes) or isinstance(second, bytes):
+        both = isinstance(first, bytes) and isinstance(second, bytes)
+        return both and first.rstrip(b"\0") == second.rstrip(b"\0")
+    if key_kind(first) != key_kind(second):
+        return False
     return public_jwk(first, algorithm, "") == public_jwk(second, algorithm, "")
 
 

@@ -154,12 +154,12 @@ class RemoteKeys:
         entries: dict[str, KeyEntry] = {}
         for jwk in keys:
             try:
-                key, algorithm, kid = read_jwk(jwk, "AUTHJWT_JWKS_URL", remote=True)
+                key, algorithms, kid = read_jwk(jwk, "AUTHJWT_JWKS_URL", self._algorithms, remote=True)
             except ValueError as exc:
                 logger.warning("JWKS %s: skipping a key: %s", self.url, exc)
                 continue
-            if algorithm in self._algorithms and kid not in entries:
-                entries[kid] = KeyEntry(kid, {algorithm: key})
+            if algorithms and kid not in entries:
+                entries[kid] = KeyEntry(kid, dict.fromkeys(algorithms, key))
         if not entries:
             raise ValueError(f"no usable key for the allowed algorithms {list(self._algorithms)}")
         return entries

@@ -14,7 +14,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from fastapi_jwt_views import AuthViews, AuthViewsConfig, VerificationKey, jwks_router
+from fastapi_jwt_views import (
+    AuthViews,
+    AuthViewsConfig,
+    VerificationKey,
+    jwks_router,
+)
 from tests.http_server import serve
 
 KEYS = Path(__file__).parent / "keys"
@@ -147,3 +152,23 @@ def test_jwks_pyjwkclient_verifies_tokens_of_the_old_key_after_a_rotation() -> N
         for token, algorithm in ((before, "RS256"), (after, "ES256")):
             key = client.get_signing_key_from_jwt(token)
             assert jwt.decode(token, key.key, algorithms=[algorithm])["type"] == "access"
+
+
+def test_jwks_one_entry_per_key_without_alg_when_it_verifies_several_algorithms() -> None:
+    app, authviews = _app(_asymmetric("RS256", decode_algorithms=["RS256", "PS256"]))
+    [key] = TestClient(app).get("/.well-known/jwks.json").json()["keys"]
+    assert "alg" not in key and key["kty"] == "RSA"
+    token = authviews.create_access_token("alice", algorithm="PS256")
+    assert key["kid"] == jwt.get_unverified_header(token)["kid"]
+
+
+def test_jwks_published_document_verifies_in_another_app_via_a_jwks_file(tmp_path: Path) -> None:
+    issuer_app, issuer = _app(_asymmetric("RS256", decode_algorithms=["RS256", "PS256"]))
+    path = tmp_path / "jwks.json"
+    path.write_text(TestClient(issuer_app).get("/.well-known/jwks.json").text)
+    verifier = AuthViews(
+        AuthViewsConfig(algorithm="RS256", decode_algorithms=["RS256", "PS256"], jwks_file=str(path))
+    )
+    for algorithm in ("RS256", "PS256"):
+        token = issuer.create_access_token("alice", algorithm=algorithm)
+        assert verifier.codec.decode(token).claims["sub"] == "alice"

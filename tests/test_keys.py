@@ -373,3 +373,25 @@ def test_config_verify_keys_from_env_reads_pem_files(tmp_path: Path) -> None:
 def test_config_verify_keys_not_json_raises_naming_the_setting() -> None:
     with pytest.raises(ConfigurationError, match="AUTHJWT_VERIFY_KEYS is not valid JSON"):
         AuthViewsConfig.from_env({"AUTHJWT_SECRET_KEY": NEW_SECRET, "AUTHJWT_VERIFY_KEYS": "[{"})
+
+
+def test_config_same_key_as_public_key_and_verification_key_is_one_key() -> None:
+    config = AuthViewsConfig(
+        algorithm="RS256",
+        public_key=_pem("rsa_public.pem"),
+        verify_keys=[VerificationKey(_pem("rsa_public.pem"), algorithm="RS256")],
+    )
+    assert len(AuthViews(config).codec.keys.by_kid) == 1
+    assert AuthViews(config).codec.decode(_asymmetric("RS256").create_access_token("a")).claims["sub"] == "a"
+
+
+def test_config_same_kid_for_two_keys_raises_naming_the_setting() -> None:
+    rsa_kid = jwt.get_unverified_header(_asymmetric("RS256").create_access_token("a"))["kid"]
+    with pytest.raises(
+        ConfigurationError, match=r"AUTHJWT_VERIFY_KEYS\[0\]: key id .* already used by another key"
+    ):
+        AuthViewsConfig(
+            algorithm="RS256",
+            public_key=_pem("rsa_public.pem"),
+            verify_keys=[VerificationKey(_pem("rsa_other_public.pem"), algorithm="RS256", kid=rsa_kid)],
+        )

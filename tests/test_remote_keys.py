@@ -113,8 +113,7 @@ class Clock:
 def _client(server: LocalServer, clock: Clock | None = None, **settings: Any) -> TestClient:
     config = AuthViewsConfig(
         jwks_url=f"{server.url}/jwks",
-        decode_algorithms=["RS256", "ES256"],
-        **{"jwks_timeout": 2.0, **settings},
+        **{"decode_algorithms": ["RS256", "ES256"], "jwks_timeout": 2.0, **settings},
     )
     app = FastAPI()
     AuthViews(config, clock=clock or Clock()).install(app)
@@ -186,6 +185,16 @@ def test_remote_keys_kid_signed_with_another_key_is_refused(provider: tuple[Prov
         401,
         {"detail": "The specified alg value is not allowed"},
     )
+
+
+def test_remote_keys_jwk_alg_limits_the_key_to_that_algorithm(provider: tuple[Provider, LocalServer]) -> None:
+    _, server = provider  # k1 is published with "alg": "RS256"
+    client = _client(server, decode_algorithms=["RS256", "PS256"])
+    assert _get(client, _token("k1", algorithm="PS256")) == (
+        401,
+        {"detail": "The specified alg value is not allowed"},
+    )
+    assert _get(client, _token("k1")) == (200, {"user": "alice"})
 
 
 def test_remote_keys_token_without_kid_is_refused(provider: tuple[Provider, LocalServer]) -> None:
