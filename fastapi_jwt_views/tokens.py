@@ -23,7 +23,7 @@ import jwt
 from cachetools import LRUCache
 
 from . import errors
-from ._compact import check_compact, check_text
+from ._compact import check_compact, check_text, read_header
 from .config import AuthViewsConfig
 from .keys import KeySet, key_set
 from .remote_keys import RemoteKeys
@@ -296,6 +296,11 @@ class TokenCodec:
             candidates = self.keys.legacy_keys(algorithm)
             if not candidates:
                 raise errors.UnknownKeyError("Token has no kid header")
+            if any(at is not None for _, at in candidates):  # the legacy key may have retired
+                now = self.clock()
+                candidates = [(key, at) for key, at in candidates if at is None or now <= at]
+                if not candidates:
+                    raise errors.UnknownKeyError("Token signed with a retired key")
             return algorithm, candidates
         if not isinstance(kid, str):
             raise errors.DecodeError("Invalid header: kid must be a string")
@@ -314,25 +319,25 @@ class TokenCodec:
     def _verify(self, token: str) -> tuple[VerifiedToken, float | None]:
         header_escapes, payload_escapes = check_compact(token)
         try:
-            unverified = jwt.get_unverified_header(token)
+            unverified = read_header(token)
             if header_escapes:
                 check_text(unverified, "header")  # a kid that is not text is refused before it is looked up
             algorithm, candidates = self._keys_for(unverified)
-            now = self.clock()
-            for index, (key, retire_at) in enumerate(candidates):
-                if retire_at is not None and now > retire_at:
-                    continue
+            last = len(candidates) - 1
+            for index, (key, retire_at) in enumerate(candidates):  # one key, or two without a kid
                 try:
                     decoded = self._jwt.decode_complete(
-                        token, key, algorithms=[algorithm], audience=self._audience,
+                        token,
+                        key,
+                        algorithms=[algorithm],
+                        audience=self._audience,
                         issuer=self.config.decode_issuer,
                     )
+                    retires = retire_at  # when the key that verified it stops being accepted
                     break
                 except jwt.InvalidSignatureError:
-                    if index == len(candidates) - 1:
+                    if index == last:
                         raise
-            else:
-                raise errors.UnknownKeyError("Token signed with a retired key")
         except errors.TokenError:
             raise
         except jwt.PyJWTError as exc:
@@ -352,7 +357,7 @@ class TokenCodec:
         if self._foreign:
             claims = self._adopt(claims)
         self._check_claims(header, claims)
-        return VerifiedToken(token, header, claims, identity_claim=self._identity_claim), retire_at
+        return VerifiedToken(token, header, claims, identity_claim=self._identity_claim), retires
 
     def _check_claims(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
         if "crit" in header:
