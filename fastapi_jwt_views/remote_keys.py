@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from . import errors
+from ._checks import check_jwks_url
 from ._jwk import read_jwk
 from .keys import KeyEntry
 
@@ -35,6 +36,23 @@ __all__ = ["KeyFetchNeededError", "RemoteKeys"]
 logger = logging.getLogger("fastapi_jwt_views")
 #: A JWKS larger than this is refused (a provider publishes a handful of keys, a few KB).
 MAX_JWKS_BYTES = 1 << 20
+
+
+class _SafeRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to an https:// URL (http:// to a loopback address): never a downgrade."""
+
+    def redirect_request(
+        self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> urllib.request.Request | None:
+        try:
+            check_jwks_url("jwks_url", newurl)
+        except errors.ConfigurationError:
+            fp.close()
+            raise OSError(f"refused a redirect to {newurl!r}: not https") from None
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_SafeRedirects)
 
 
 class KeyFetchNeededError(errors.KeysUnavailableError):
@@ -132,16 +150,24 @@ class RemoteKeys:
                        len(self._entries))
 
     def _download(self) -> bytes:
+        """GET the key set: at most ``MAX_JWKS_BYTES``, within the timeout as a whole (a server dripping
+        bytes cannot hold the thread), redirects only to URLs ``AUTHJWT_JWKS_URL`` itself would accept."""
+        deadline = time.monotonic() + self._timeout
         request = urllib.request.Request(self.url, headers={"Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                body: bytes = response.read(MAX_JWKS_BYTES + 1)
+            with _OPENER.open(request, timeout=self._timeout) as response:
+                chunks, size = [], 0
+                while chunk := response.read(65536):
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_JWKS_BYTES:
+                        raise ValueError(f"the key set is larger than {MAX_JWKS_BYTES} bytes")
+                    if time.monotonic() > deadline:
+                        raise TimeoutError
         except urllib.error.HTTPError as exc:
             exc.close()  # it holds the connection open
             raise OSError(f"HTTP {exc.code} {exc.reason}") from None
-        if len(body) > MAX_JWKS_BYTES:
-            raise ValueError(f"the key set is larger than {MAX_JWKS_BYTES} bytes")
-        return body
+        return b"".join(chunks)
 
     def _parse(self, body: bytes) -> dict[str, KeyEntry]:
         try:

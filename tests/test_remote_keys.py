@@ -7,7 +7,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError, ProtectedView, cbv
 from tests.http_server import LocalServer
@@ -59,12 +59,19 @@ def _token(kid: str, sub: str = "alice", private: str | None = None, algorithm: 
     return jwt.encode(claims, _pem(private or key_file), algorithm=algorithm or alg, headers={"kid": kid})
 
 
+async def _drip() -> AsyncIterator[bytes]:
+    yield b'{"keys": ['
+    for _ in range(100):
+        await asyncio.sleep(0.2)
+        yield b" "
+
+
 @dataclass
 class Provider:
     """What the identity provider serves; tests change it while the server runs."""
 
     keys: list[dict[str, Any]] = field(default_factory=lambda: [_jwk("k1", "rsa_public.pem")])
-    mode: str = "ok"  # ok | slow | garbage | not-a-jwks | error | huge
+    mode: str = "ok"  # ok | slow | drip | redirect | garbage | not-a-jwks | error | huge
     delay: float = 0.0
     fetches: int = 0
     release: threading.Event = field(default_factory=threading.Event)
@@ -79,6 +86,10 @@ class Provider:
                 await asyncio.get_running_loop().run_in_executor(None, self.release.wait, 30)
             if self.delay:
                 await asyncio.sleep(self.delay)
+            if self.mode == "redirect":
+                return Response(status_code=302, headers={"Location": "http://idp.invalid/jwks"})
+            if self.mode == "drip":  # a byte at a time, never finishing within the timeout
+                return StreamingResponse(_drip(), media_type="application/json")
             if self.mode == "garbage":
                 return Response(b"<html>\x00\xff not json", media_type="text/html")
             if self.mode == "not-a-jwks":
@@ -229,7 +240,7 @@ def test_remote_keys_provider_down_cached_keys_still_verify(provider: tuple[Prov
     assert _get(client, _token("k2")) == UNAVAILABLE  # not cached, cannot be fetched: fail closed
 
 
-@pytest.mark.parametrize("mode", ["garbage", "not-a-jwks", "error", "huge"])
+@pytest.mark.parametrize("mode", ["garbage", "not-a-jwks", "error", "huge", "redirect", "drip"])
 def test_remote_keys_garbage_answers_503_never_500(provider: tuple[Provider, LocalServer], mode: str) -> None:
     state, server = provider
     state.mode = mode
