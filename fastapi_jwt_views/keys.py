@@ -118,14 +118,7 @@ class KeySet:
         asymmetric = [alg for alg in (config.algorithm, *config.decode_algorithms) if not is_symmetric(alg)]
         public = None
         if config.public_key is not None and asymmetric:
-            for algorithm in dict.fromkeys([*asymmetric, "RS256", "ES256", "EdDSA"]):
-                try:
-                    public = _prepare_key(algorithm, config.public_key, "AUTHJWT_PUBLIC_KEY")
-                    break
-                except ConfigurationError:
-                    continue
-            if public is None:  # no family reads it: report it as read for the first algorithm
-                public = _prepare_key(asymmetric[0], config.public_key, "AUTHJWT_PUBLIC_KEY")
+            public = _parse_asymmetric(config.public_key, "AUTHJWT_PUBLIC_KEY", asymmetric)
             if is_private(public):
                 public = public.public_key()  # a private key given as AUTHJWT_PUBLIC_KEY: its public half
             verifying[None] = public
@@ -181,28 +174,38 @@ class KeySet:
         retire_at = spec.retire_after.timestamp() if spec.retire_after is not None else None
         if isinstance(spec.key, Mapping):
             allowed = [spec.algorithm] if spec.algorithm else self._config.decode_algorithms
-            key, algorithms, kid = read_jwk(spec.key, setting, allowed)
+            key, found, kid = read_jwk(spec.key, setting, allowed)
+            algorithms = list(found)
             if not algorithms:
                 raise ConfigurationError(f"{setting}: the key verifies none of {list(allowed)}")
             kid = spec.kid or kid
             prepared = dict.fromkeys(algorithms, key)
         else:
-            algorithm = spec.algorithm or self._config.algorithm
-            raw = spec.key
-            if is_symmetric(algorithm):
+            raw, wanted, decode = spec.key, spec.algorithm, self._config.decode_algorithms
+            if is_symmetric(wanted or "") or (wanted is None and not _looks_asymmetric(raw)):
                 secret = raw.encode() if isinstance(raw, str) else raw
                 kid = spec.kid or hmac_kid(secret)
-                family = [alg for alg in self._config.decode_algorithms if is_symmetric(alg)] or [algorithm]
+                algorithms = [alg for alg in decode if is_symmetric(alg) and wanted in (None, alg)]
+                prepared = {alg: _prepare_key(alg, raw, setting) for alg in algorithms}
+                what = wanted or "an HMAC algorithm"
             else:
-                prepared_one = _prepare_key(algorithm, raw, setting)
-                if is_private(prepared_one):
+                key = _parse_asymmetric(raw, setting, [wanted] if wanted else [])
+                if is_private(key):
                     raise ConfigurationError(
                         f"{setting} is a private key where a public one belongs: give the public key only"
                     )
-                kid = spec.kid or thumbprint(prepared_one, algorithm)
-                kind = key_kind(prepared_one)
-                family = [alg for alg in self._config.decode_algorithms if fits(alg, kind)] or [algorithm]
-            prepared = {alg: _prepare_key(alg, raw, setting) for alg in family}
+                kind = key_kind(key)
+                if wanted is not None and not fits(wanted, kind):
+                    raise ConfigurationError(f"{setting} is not a valid key for {wanted}: got a {kind} key")
+                algorithms = [alg for alg in decode if fits(alg, kind) and wanted in (None, alg)]
+                kid = spec.kid or thumbprint(key, _any_algorithm(kind))
+                prepared = dict.fromkeys(algorithms, key)
+                what = wanted or f"an algorithm for its {kind} key"
+            if not algorithms:
+                raise ConfigurationError(
+                    f"{setting}: AUTHJWT_DECODE_ALGORITHMS {list(decode)} has no {what}: add the algorithm "
+                    "this key signed with, or the tokens it signed are refused"
+                )
         for alg, key in prepared.items():
             self._add(kid, alg, key, retire_at, setting)
         if spec.legacy:
@@ -293,6 +296,28 @@ def _same_key(first: Any, second: Any, algorithm: str) -> bool:
     if key_kind(first) != key_kind(second):
         return False
     return public_jwk(first, algorithm, "") == public_jwk(second, algorithm, "")
+
+
+def _any_algorithm(kind: str) -> str:
+    """An algorithm that reads and writes keys of ``kind`` (for its JWK and thumbprint)."""
+    return "RS256" if kind == "RSA" else "EdDSA" if kind == "OKP" else "ES256"
+
+
+def _looks_asymmetric(raw: str | bytes) -> bool:
+    """Whether key material is a PEM or OpenSSH public key rather than an HMAC secret."""
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    return "-----BEGIN " in text or text.lstrip().startswith(("ssh-", "ecdsa-sha2-"))
+
+
+def _parse_asymmetric(raw: str | bytes, setting: str, preferred: list[str]) -> Any:
+    """Read a PEM (or OpenSSH) key of any family, trying ``preferred`` algorithms first; when none reads
+    it, raise the error of the first preferred algorithm (or RS256), naming ``setting``."""
+    for algorithm in dict.fromkeys([*preferred, "RS256", "ES256", "EdDSA"]):
+        try:
+            return _prepare_key(algorithm, raw, setting)
+        except ConfigurationError:
+            continue
+    return _prepare_key(preferred[0] if preferred else "RS256", raw, setting)  # raises, naming the setting
 
 
 def _prepare_key(algorithm: str, raw: str | bytes, setting: str) -> Any:

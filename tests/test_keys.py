@@ -395,3 +395,35 @@ def test_config_same_kid_for_two_keys_raises_naming_the_setting() -> None:
             public_key=_pem("rsa_public.pem"),
             verify_keys=[VerificationKey(_pem("rsa_other_public.pem"), algorithm="RS256", kid=rsa_kid)],
         )
+
+
+def test_rotation_verification_key_pem_without_algorithm_verifies_what_fits_it() -> None:
+    before = _asymmetric("RS256").create_access_token("alice")
+    rotated = AuthViews(
+        AuthViewsConfig(
+            algorithm="EdDSA",
+            decode_algorithms=["EdDSA", "RS256"],
+            private_key=_pem("ed25519_private.pem"),
+            public_key=_pem("ed25519_public.pem"),
+            verify_keys=[VerificationKey(_pem("rsa_public.pem"))],
+        )
+    )
+    assert rotated.codec.decode(before).claims["sub"] == "alice"
+
+
+@pytest.mark.parametrize(
+    "verify_key",
+    [VerificationKey(_pem("rsa_public.pem")), VerificationKey(_pem("rsa_public.pem"), algorithm="RS256")],
+    ids=["inferred", "explicit"],
+)
+def test_config_verification_key_whose_algorithm_is_not_allowed_raises(verify_key: VerificationKey) -> None:
+    """Forgetting the old algorithm in AUTHJWT_DECODE_ALGORITHMS would log everyone out: refused."""
+    with pytest.raises(
+        ConfigurationError, match=r"AUTHJWT_VERIFY_KEYS\[0\]: AUTHJWT_DECODE_ALGORITHMS \['ES256'\]"
+    ):
+        AuthViewsConfig(
+            algorithm="ES256",
+            private_key=_pem("ec_private.pem"),
+            public_key=_pem("ec_public.pem"),
+            verify_keys=[verify_key],
+        )
