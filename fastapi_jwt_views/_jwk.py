@@ -1,4 +1,4 @@
-"""Key ids and JSON Web Keys: which algorithms fit a key, RFC 7638 thumbprints, reading and writing JWKs.
+"""Key material: reading PEMs, secrets and JWKs, which algorithms fit a key, RFC 7638 thumbprints, key ids.
 
 Used by :mod:`fastapi_jwt_views.keys` (key sets), :mod:`fastapi_jwt_views.jwks` (publishing) and
 :mod:`fastapi_jwt_views.remote_keys` (an identity provider's JWKS). Nothing here touches a request.
@@ -11,13 +11,29 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Final
 
 from jwt.algorithms import get_default_algorithms
 
 from .errors import ConfigurationError
 
-__all__ = ["fits", "hmac_kid", "key_kind", "public_jwk", "read_jwk", "thumbprint"]
+__all__ = [
+    "any_algorithm",
+    "fits",
+    "hmac_kid",
+    "is_private",
+    "key_kind",
+    "looks_asymmetric",
+    "padded",
+    "parse_asymmetric",
+    "prepare_key",
+    "public_jwk",
+    "read_jwk",
+    "read_jwks_file",
+    "same_key",
+    "thumbprint",
+]
 
 _ALGORITHMS: Final = {name: alg for name, alg in get_default_algorithms().items() if name.lower() != "none"}
 #: RFC 7638 §3.2: the members of each key type that enter its thumbprint.
@@ -142,3 +158,76 @@ def read_jwk(
     if not isinstance(kid, str) or not kid:
         raise refuse(f"key id {kid!r} must be a non-empty string")
     return key, algorithms, kid
+
+
+# -- reading key material ------------------------------------------------------------------------------
+def same_key(first: Any, second: Any, algorithm: str) -> bool:
+    """Whether two prepared keys are one key (HMAC keys compared without their zero padding)."""
+    if isinstance(first, bytes) or isinstance(second, bytes):
+        both = isinstance(first, bytes) and isinstance(second, bytes)
+        return both and first.rstrip(b"\0") == second.rstrip(b"\0")
+    if key_kind(first) != key_kind(second):
+        return False
+    return public_jwk(first, algorithm, "") == public_jwk(second, algorithm, "")
+
+
+def any_algorithm(kind: str) -> str:
+    """An algorithm that reads and writes keys of ``kind`` (for its JWK and thumbprint)."""
+    return "RS256" if kind == "RSA" else "EdDSA" if kind == "OKP" else "ES256"
+
+
+def looks_asymmetric(raw: str | bytes) -> bool:
+    """Whether key material is a PEM or OpenSSH public key rather than an HMAC secret."""
+    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+    return "-----BEGIN " in text or text.lstrip().startswith(("ssh-", "ecdsa-sha2-"))
+
+
+def parse_asymmetric(raw: str | bytes, setting: str, preferred: list[str]) -> Any:
+    """Read a PEM (or OpenSSH) key of any family, trying ``preferred`` algorithms first; when none reads
+    it, raise the error of the first preferred algorithm (or RS256), naming ``setting``."""
+    for algorithm in dict.fromkeys([*preferred, "RS256", "ES256", "EdDSA"]):
+        try:
+            return prepare_key(algorithm, raw, setting)
+        except ConfigurationError:
+            continue
+    return prepare_key(preferred[0] if preferred else "RS256", raw, setting)  # raises, naming the setting
+
+
+def prepare_key(algorithm: str, raw: str | bytes, setting: str) -> Any:
+    implementation = _ALGORITHMS.get(algorithm)
+    if implementation is None:
+        raise ConfigurationError(f"{setting}: unsupported algorithm {algorithm!r}")
+    try:
+        key = implementation.prepare_key(raw)
+    except Exception as exc:  # PyJWT and cryptography raise several unrelated types here
+        raise ConfigurationError(f"{setting} is not a valid key for {algorithm}: {exc}") from exc
+    if algorithm.startswith("HS"):
+        return padded(algorithm, key)
+    kind = key_kind(key)
+    if not fits(algorithm, kind):  # older PyJWT takes any key here, to fail at the first token
+        raise ConfigurationError(
+            f"{setting} is not a valid key for {algorithm}: got a {kind} key ({type(key).__name__})"
+        )
+    return key
+
+
+def read_jwks_file(path: str) -> list[Any]:
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"AUTHJWT_JWKS_FILE {path!r} cannot be read as JSON: {exc}") from None
+    keys = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(keys, list):
+        raise ConfigurationError(f"AUTHJWT_JWKS_FILE {path!r} is not a JWKS: no \"keys\" array")
+    return keys
+
+
+def padded(algorithm: str, key: bytes) -> bytes:
+    """A short HMAC secret (``AUTHJWT_ALLOW_WEAK_SECRET=true``) right-padded with zero bytes to the hash size.
+
+    HMAC pads every key shorter than the hash's block size with zeros (RFC 2104 §2), so the padded key
+    gives the very same signatures; PyJWT, which warns about a key shorter than the hash on every use,
+    then has nothing to warn about. No warning filter is touched: those are process-wide state.
+    """
+    size = hashlib.new(f"sha{algorithm[2:]}").digest_size  # HS256 -> 32 bytes, under its block size
+    return key.ljust(size, b"\x00") if len(key) < size else key

@@ -34,8 +34,6 @@ from ._checks import (
     check_expires,
     check_header_name,
     check_header_type,
-    check_identity_claim,
-    check_jwks_url,
     check_key,
     check_leeway,
     check_locations,
@@ -44,15 +42,14 @@ from ._checks import (
     check_optional_text,
     check_path,
     check_positive_int,
-    check_positive_number,
     check_redis_url,
     check_samesite,
     check_text,
     check_token_checks,
-    check_verify_keys,
     env_name,
     parse,
 )
+from ._key_checks import check_identity_claim, check_jwks_url, check_positive_number, check_verify_keys
 from ._settings_sources import ignored_names
 from ._startup import check_config
 from .errors import ConfigurationError

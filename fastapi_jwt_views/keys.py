@@ -13,17 +13,29 @@ in that order).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jwt.algorithms import Algorithm, get_default_algorithms
 
-from ._jwk import fits, hmac_kid, is_private, key_kind, public_jwk, read_jwk, thumbprint
+from ._jwk import (
+    any_algorithm,
+    fits,
+    hmac_kid,
+    is_private,
+    key_kind,
+    looks_asymmetric,
+    parse_asymmetric,
+    prepare_key,
+    public_jwk,
+    read_jwk,
+    read_jwks_file,
+    same_key,
+    thumbprint,
+)
 from .errors import ConfigurationError
 
 if TYPE_CHECKING:
@@ -45,11 +57,11 @@ def is_symmetric(algorithm: str) -> bool:
 class VerificationKey:
     """A key that verifies tokens but never signs them: a former signing key kept after a rotation.
 
-    ``key`` is an HMAC secret (for HS* algorithms) or a PEM public key; ``algorithm`` defaults to the
-    configuration's ``algorithm``; ``kid`` to the derived id (what tokens signed with it carry when it was
-    the active key without an explicit ``AUTHJWT_KEY_ID``). After ``retire_after`` (a timezone-aware
-    datetime) its tokens are refused. ``legacy=True`` (one key at most) also verifies tokens without
-    ``kid``: those issued with it before key ids existed.
+    ``key`` is an HMAC secret (for HS* algorithms), a PEM public key or a public JWK (a mapping);
+    ``algorithm`` defaults to every allowed algorithm that fits the key; ``kid`` to the derived id (what
+    tokens signed with it carry when it was the active key without an explicit ``AUTHJWT_KEY_ID``).
+    After ``retire_after`` (a timezone-aware datetime) its tokens are refused. ``legacy=True`` (one key
+    at most) also verifies tokens without ``kid``: those issued with it before key ids existed.
     """
 
     key: str | bytes | Mapping[str, Any]
@@ -96,7 +108,7 @@ class KeySet:
         for index, verification_key in enumerate(config.verify_keys):
             self._add_verification_key(verification_key, f"AUTHJWT_VERIFY_KEYS[{index}]")
         if config.jwks_file is not None:
-            for jwk in _read_jwks_file(config.jwks_file):
+            for jwk in read_jwks_file(config.jwks_file):
                 key, algorithms, kid = read_jwk(jwk, "AUTHJWT_JWKS_FILE", config.decode_algorithms)
                 for algorithm in algorithms:
                     self._add(kid, algorithm, key, None, "AUTHJWT_JWKS_FILE")
@@ -118,12 +130,12 @@ class KeySet:
         asymmetric = [alg for alg in (config.algorithm, *config.decode_algorithms) if not is_symmetric(alg)]
         public = None
         if config.public_key is not None and asymmetric:
-            public = _parse_asymmetric(config.public_key, "AUTHJWT_PUBLIC_KEY", asymmetric)
+            public = parse_asymmetric(config.public_key, "AUTHJWT_PUBLIC_KEY", asymmetric)
             if is_private(public):
                 public = public.public_key()  # a private key given as AUTHJWT_PUBLIC_KEY: its public half
             verifying[None] = public
             if not is_symmetric(config.algorithm) and not fits(config.algorithm, key_kind(public)):
-                _prepare_key(config.algorithm, config.public_key, "AUTHJWT_PUBLIC_KEY")  # raises, naming it
+                prepare_key(config.algorithm, config.public_key, "AUTHJWT_PUBLIC_KEY")  # raises, naming it
         for algorithm in config.decode_algorithms:
             if is_symmetric(algorithm):
                 verifying[algorithm] = self._prepare(algorithm, signing=False)
@@ -156,7 +168,7 @@ class KeySet:
             entry = self.by_kid[kid] = KeyEntry(kid, {}, retire_at, active)
         else:  # the same key given twice (say as AUTHJWT_PUBLIC_KEY and in a JWKS) is one key
             known_algorithm, known = next(iter(entry.keys.items()))
-            if not _same_key(known, key, known_algorithm):
+            if not same_key(known, key, known_algorithm):
                 raise ConfigurationError(f"{setting}: key id {kid!r} is already used by another key")
             entry.active = entry.active or active
             retire = (entry.retire_at, retire_at)
@@ -182,14 +194,14 @@ class KeySet:
             prepared = dict.fromkeys(algorithms, key)
         else:
             raw, wanted, decode = spec.key, spec.algorithm, self._config.decode_algorithms
-            if is_symmetric(wanted or "") or (wanted is None and not _looks_asymmetric(raw)):
+            if is_symmetric(wanted or "") or (wanted is None and not looks_asymmetric(raw)):
                 secret = raw.encode() if isinstance(raw, str) else raw
                 kid = spec.kid or hmac_kid(secret)
                 algorithms = [alg for alg in decode if is_symmetric(alg) and wanted in (None, alg)]
-                prepared = {alg: _prepare_key(alg, raw, setting) for alg in algorithms}
+                prepared = {alg: prepare_key(alg, raw, setting) for alg in algorithms}
                 what = wanted or "an HMAC algorithm"
             else:
-                key = _parse_asymmetric(raw, setting, [wanted] if wanted else [])
+                key = parse_asymmetric(raw, setting, [wanted] if wanted else [])
                 if is_private(key):
                     raise ConfigurationError(
                         f"{setting} is a private key where a public one belongs: give the public key only"
@@ -198,7 +210,7 @@ class KeySet:
                 if wanted is not None and not fits(wanted, kind):
                     raise ConfigurationError(f"{setting} is not a valid key for {wanted}: got a {kind} key")
                 algorithms = [alg for alg in decode if fits(alg, kind) and wanted in (None, alg)]
-                kid = spec.kid or thumbprint(key, _any_algorithm(kind))
+                kid = spec.kid or thumbprint(key, any_algorithm(kind))
                 prepared = dict.fromkeys(algorithms, key)
                 what = wanted or f"an algorithm for its {kind} key"
             if not algorithms:
@@ -271,7 +283,7 @@ class KeySet:
             setting, raw, kind = "AUTHJWT_PUBLIC_KEY", self._config.public_key, "asymmetric"
         if raw is None:
             raise ConfigurationError(f"{setting} must be set when using {kind} algorithm {algorithm}")
-        key = _prepare_key(algorithm, raw, setting)
+        key = prepare_key(algorithm, raw, setting)
         if not signing and is_private(key):
             key = key.public_key()  # a private key given as AUTHJWT_PUBLIC_KEY: verify with its public half
         return key
@@ -286,75 +298,3 @@ def key_set(config: AuthViewsConfig) -> KeySet:
 @functools.lru_cache(maxsize=64)
 def _cached_key_set(config: AuthViewsConfig) -> KeySet:
     return KeySet(config)
-
-
-def _same_key(first: Any, second: Any, algorithm: str) -> bool:
-    """Whether two prepared keys are one key (HMAC keys compared without their zero padding)."""
-    if isinstance(first, bytes) or isinstance(second, bytes):
-        both = isinstance(first, bytes) and isinstance(second, bytes)
-        return both and first.rstrip(b"\0") == second.rstrip(b"\0")
-    if key_kind(first) != key_kind(second):
-        return False
-    return public_jwk(first, algorithm, "") == public_jwk(second, algorithm, "")
-
-
-def _any_algorithm(kind: str) -> str:
-    """An algorithm that reads and writes keys of ``kind`` (for its JWK and thumbprint)."""
-    return "RS256" if kind == "RSA" else "EdDSA" if kind == "OKP" else "ES256"
-
-
-def _looks_asymmetric(raw: str | bytes) -> bool:
-    """Whether key material is a PEM or OpenSSH public key rather than an HMAC secret."""
-    text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
-    return "-----BEGIN " in text or text.lstrip().startswith(("ssh-", "ecdsa-sha2-"))
-
-
-def _parse_asymmetric(raw: str | bytes, setting: str, preferred: list[str]) -> Any:
-    """Read a PEM (or OpenSSH) key of any family, trying ``preferred`` algorithms first; when none reads
-    it, raise the error of the first preferred algorithm (or RS256), naming ``setting``."""
-    for algorithm in dict.fromkeys([*preferred, "RS256", "ES256", "EdDSA"]):
-        try:
-            return _prepare_key(algorithm, raw, setting)
-        except ConfigurationError:
-            continue
-    return _prepare_key(preferred[0] if preferred else "RS256", raw, setting)  # raises, naming the setting
-
-
-def _prepare_key(algorithm: str, raw: str | bytes, setting: str) -> Any:
-    implementation = _ALGORITHMS.get(algorithm)
-    if implementation is None:
-        raise ConfigurationError(f"{setting}: unsupported algorithm {algorithm!r}")
-    try:
-        key = implementation.prepare_key(raw)
-    except Exception as exc:  # PyJWT and cryptography raise several unrelated types here
-        raise ConfigurationError(f"{setting} is not a valid key for {algorithm}: {exc}") from exc
-    if is_symmetric(algorithm):
-        return _padded(algorithm, key)
-    kind = key_kind(key)
-    if not fits(algorithm, kind):  # older PyJWT takes any key here, to fail at the first token
-        raise ConfigurationError(
-            f"{setting} is not a valid key for {algorithm}: got a {kind} key ({type(key).__name__})"
-        )
-    return key
-
-
-def _read_jwks_file(path: str) -> list[Any]:
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"AUTHJWT_JWKS_FILE {path!r} cannot be read as JSON: {exc}") from None
-    keys = document.get("keys") if isinstance(document, dict) else None
-    if not isinstance(keys, list):
-        raise ConfigurationError(f"AUTHJWT_JWKS_FILE {path!r} is not a JWKS: no \"keys\" array")
-    return keys
-
-
-def _padded(algorithm: str, key: bytes) -> bytes:
-    """A short HMAC secret (``AUTHJWT_ALLOW_WEAK_SECRET=true``) right-padded with zero bytes to the hash size.
-
-    HMAC pads every key shorter than the hash's block size with zeros (RFC 2104 §2), so the padded key
-    gives the very same signatures; PyJWT, which warns about a key shorter than the hash on every use,
-    then has nothing to warn about. No warning filter is touched: those are process-wide state.
-    """
-    size = hashlib.new(f"sha{algorithm[2:]}").digest_size  # HS256 -> 32 bytes, under its block size
-    return key.ljust(size, b"\x00") if len(key) < size else key

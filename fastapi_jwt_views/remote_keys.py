@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from . import errors
-from ._checks import check_jwks_url
 from ._jwk import read_jwk
+from ._key_checks import check_jwks_url
 from .keys import KeyEntry
 
 if TYPE_CHECKING:
