@@ -60,7 +60,7 @@ class AuthSession(TokenIssuer, CookieIssuer):
     # -- the current token ------------------------------------------------------------------------------
     @property
     def identity(self) -> str | int | None:
-        """The ``sub`` claim: who the token was issued to."""
+        """Who the token was issued to: its ``sub`` claim (``AUTHJWT_IDENTITY_CLAIM`` for foreign tokens)."""
         return self._token.identity if self._token else None
 
     @property
