@@ -215,6 +215,8 @@ class _ProcessConfig:
         algorithm = str(values.get("algorithm", "HS256"))
         decode = list(values.get("decode_algorithms") or [algorithm])
         keys = frozenset(k for k in ("secret", "private", "public") if values.get(f"{k}_key") is not None)
+        if any(values.get(name) for name in ("verify_keys", "jwks_file", "jwks_url")):
+            keys |= {"public"}  # a key set verifies asymmetric tokens (see keys.py)
         usable = [a for a in decode if ("secret" if is_symmetric(a) else "public") in keys]
         verify_error = None
         if not usable:
