@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig, ConfigurationError, ProtectedView, cbv
 from tests.http_server import LocalServer
@@ -135,6 +136,14 @@ def _client(server: LocalServer, clock: Clock | None = None, **settings: Any) ->
         @router.get("/me")
         def me(self) -> dict[str, Any]:
             return {"user": self.auth.identity}
+
+    @cbv(router)
+    class Socket(ProtectedView):
+        @router.websocket("/ws")
+        async def ws(self, websocket: WebSocket) -> None:
+            await websocket.accept()
+            await websocket.send_text(f"hello {self.auth.identity}")
+            await websocket.close()
 
     @router.get("/ping")
     def ping() -> dict[str, str]:
@@ -308,3 +317,20 @@ def test_config_jwks_url_must_be_https_unless_loopback(url: str) -> None:
 def test_config_jwks_url_and_file_together_raise(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="AUTHJWT_JWKS_URL and AUTHJWT_JWKS_FILE"):
         AuthViewsConfig(jwks_url="https://idp.example/jwks", jwks_file=str(tmp_path / "x"), algorithm="RS256")
+
+
+def test_remote_keys_websocket_fetches_then_closes_1011_when_the_provider_is_down(
+    provider: tuple[Provider, LocalServer],
+) -> None:
+    _, server = provider
+    client = _client(server)
+    with client.websocket_connect(f"/ws?token={_token('k1')}") as websocket:
+        assert websocket.receive_text() == "hello alice"
+    down = _client(server)
+    server.stop()
+    with (
+        pytest.raises(WebSocketDisconnect) as info,
+        down.websocket_connect(f"/ws?token={_token('k1')}") as ws,
+    ):
+        ws.receive_text()
+    assert (info.value.code, info.value.reason) == (1011, "Signing keys are unavailable")
