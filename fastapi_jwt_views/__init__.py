@@ -19,6 +19,7 @@ from .errors import (
     InvalidHeaderError,
     InvalidIssuerError,
     InvalidSignatureError,
+    KeysUnavailableError,
     MisconfiguredError,
     MissingClaimError,
     MissingTokenError,
@@ -29,9 +30,12 @@ from .errors import (
     SessionLimitError,
     TokenError,
     TokenTooLargeError,
+    UnknownKeyError,
     UserNotFoundError,
 )
 from .exceptions import AuthJWTException
+from .jwks import jwks_router
+from .keys import VerificationKey
 from .revocation import LoginSession, MemoryRevocationStore, RevocationCallback, RevocationStore, SessionStore
 from .session import AuthSession
 from .views import (
@@ -72,6 +76,7 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "KeysUnavailableError",
     "LoginSession",
     "MemoryRevocationStore",
     "MisconfiguredError",
@@ -91,8 +96,11 @@ __all__ = [
     "TokenError",
     "TokenPair",
     "TokenTooLargeError",
+    "UnknownKeyError",
     "UserNotFoundError",
+    "VerificationKey",
     "cbv",
+    "jwks_router",
     "optional_access",
     "require",
     "require_access",

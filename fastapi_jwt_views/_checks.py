@@ -251,6 +251,16 @@ def parse(kind: str, name: str, raw: str) -> Any:
             return raw.replace("\\n", "\n") or None
         case "optional":
             return text or None
+        case "json":
+            try:
+                return json.loads(text) if text else None
+            except json.JSONDecodeError as exc:
+                raise fail(name, f"is not valid JSON: {exc}") from None
+        case "float":
+            try:
+                return float(text)
+            except ValueError:
+                raise fail(name, f"must be a number, got {raw!r}") from None
         case "bool" if lowered in TRUE or lowered in FALSE:
             return lowered in TRUE
         case "bool":
@@ -273,3 +283,4 @@ def parse(kind: str, name: str, raw: str) -> Any:
         case "list" | "audience":
             return [item.strip() for item in text.split(",") if item.strip()]
     return text
+

@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from . import errors
 
-__all__ = ["check_compact", "check_text"]
+__all__ = ["check_compact", "check_text", "read_header"]
 
 _SEGMENT: Final = re.compile(r"[A-Za-z0-9_-]*")
 _TOKEN: Final = re.compile(r"([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)\.([A-Za-z0-9_-]*)")
@@ -72,3 +72,16 @@ def check_text(value: Any, name: str) -> None:
         json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (UnicodeEncodeError, ValueError, TypeError):
         raise errors.DecodeError(f"Invalid {name} string: must be UTF-8 JSON") from None
+
+
+def read_header(token: str) -> dict[str, Any]:
+    """The JOSE header of a token :func:`check_compact` accepted, parsed once to choose its key (PyJWT's
+    ``get_unverified_header`` would check and decode all three segments again); PyJWT's messages."""
+    segment = token[: token.index(".")]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise errors.DecodeError(f"Invalid header string: {exc}") from None
+    if not isinstance(header, dict):
+        raise errors.DecodeError("Invalid header string: must be a json object")
+    return header

@@ -215,6 +215,8 @@ class _ProcessConfig:
         algorithm = str(values.get("algorithm", "HS256"))
         decode = list(values.get("decode_algorithms") or [algorithm])
         keys = frozenset(k for k in ("secret", "private", "public") if values.get(f"{k}_key") is not None)
+        if any(values.get(name) for name in ("verify_keys", "jwks_file", "jwks_url")):
+            keys |= {"public"}  # a key set verifies asymmetric tokens (see keys.py)
         usable = [a for a in decode if ("secret" if is_symmetric(a) else "public") in keys]
         verify_error = None
         if not usable:
@@ -267,8 +269,10 @@ class _ProcessConfig:
                 f"AuthJWT: the HMAC secret is {size} bytes long, shorter than HS{strongest} needs "
                 f"({strongest // 8} bytes, RFC 7518): a short secret can be guessed offline from one "
                 "token, and then any token can be forged. Accepted for fastapi-jwt-auth compatibility. "
-                "Move to a long random secret (python -c 'import secrets; print(secrets.token_hex(32))'); "
-                "changing it logs every user out until key rotation is supported. Set "
+                "Move to a long random secret (python -c 'import secrets; print(secrets.token_hex(32))') "
+                "without logging anyone out: make it authjwt_secret_key and keep the old one in "
+                "authjwt_verify_keys=[{\"secret\": <old>, \"legacy\": true, \"retire_after\": <date>}] "
+                "(docs/keys.md, 'From a short secret to a strong key'). Set "
                 "authjwt_allow_weak_secret=False (AUTHJWT_ALLOW_WEAK_SECRET=false) to refuse short secrets, "
                 "or True to silence this warning."
             )

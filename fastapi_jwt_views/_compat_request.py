@@ -31,6 +31,7 @@ from ._sync import complete_now
 from .core import AuthViews
 from .locations import Found
 from .logins import ConsumedRefreshToken
+from .remote_keys import KeyFetchNeededError
 from .tokens import ACCESS, REFRESH, TokenType, VerifiedToken
 
 __all__ = [
@@ -70,7 +71,11 @@ class Checked:
 async def verify(resolved: Resolved, token: str) -> Outcome:
     """Verify ``token`` against its own type, revocation included (the guards check the type they need)."""
     try:
-        verified = resolved.decode(token)
+        try:
+            verified = resolved.decode(token)
+        except KeyFetchNeededError as needed:  # an identity provider's key set is due: fetch, then retry
+            await needed.fetch()
+            verified = resolved.decode(token)
         token_type = verified.claims.get("type")
         config = resolved.authviews.config
         if (

@@ -165,7 +165,9 @@ def shortest_token(config: AuthViewsConfig, token_type: str) -> int:
     if config.encode_audience is not None:
         aud = config.encode_audience
         claims["aud"] = aud if isinstance(aud, str) else list(aud)
-    header = {"alg": config.algorithm, "typ": "JWT"}
+    from .keys import key_set  # built (and its key material checked) before the checks run
+
+    header = {"alg": config.algorithm, "typ": "JWT", "kid": key_set(config).signer(config.algorithm)[0]}
     signature = (4 * _signature_bytes(config.algorithm) + 2) // 3
     return _b64_length(header) + 1 + _b64_length(claims) + 1 + signature
 

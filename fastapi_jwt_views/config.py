@@ -49,6 +49,7 @@ from ._checks import (
     env_name,
     parse,
 )
+from ._key_checks import check_identity_claim, check_jwks_url, check_positive_number, check_verify_keys
 from ._settings_sources import ignored_names
 from ._startup import check_config
 from .errors import ConfigurationError
@@ -140,6 +141,16 @@ class AuthViewsConfig:
     refresh_token_rotation: bool = _setting(check_bool, "bool", default=False)
     legacy_status_codes: bool = _setting(check_bool, "bool", default=True)
     scope_claim: str = _setting(check_scope_claim, default="scope")  # see scopes.py
+    # Key sets, rotation and identity providers (see keys.py, remote_keys.py and docs/keys.md).
+    key_id: str | None = _setting(check_optional_text, "optional", default=None)
+    verify_keys: tuple[Any, ...] = _setting(check_verify_keys, "json", default=(), secret=True)
+    jwks_file: str | None = _setting(check_optional_text, "optional", default=None)
+    jwks_url: str | None = _setting(check_jwks_url, "optional", default=None)
+    jwks_cache_seconds: int = _setting(check_positive_int, "int", default=300)
+    jwks_refetch_seconds: int = _setting(check_positive_int, "int", default=30)
+    jwks_timeout: float = _setting(check_positive_number, "float", default=5.0)
+    foreign_tokens: bool = _setting(check_bool, "bool", default=False)
+    identity_claim: str = _setting(check_identity_claim, default="sub")
     # Aliases (see SETTING_ALIASES), in the same order; they are not stored.
     denylist_enabled: InitVar[Any] = UNSET
     denylist_token_checks: InitVar[Any] = UNSET
@@ -173,6 +184,22 @@ class AuthViewsConfig:
                 "AUTHJWT_REFRESH_TOKEN_ROTATION needs AUTHJWT_BLACKLIST_ENABLED=true with both token types "
                 "in AUTHJWT_BLACKLIST_TOKEN_CHECKS (rotated-out and stolen tokens must be refused)"
             )
+        if self.foreign_tokens and (self.decode_issuer is None or self.decode_audience is None):
+            raise ConfigurationError(
+                "AUTHJWT_FOREIGN_TOKENS=true needs AUTHJWT_DECODE_ISSUER and AUTHJWT_DECODE_AUDIENCE: "
+                "a token another service issued is yours to accept only when it names your issuer and "
+                "audience"
+            )
+        if self.identity_claim != "sub" and not self.foreign_tokens:
+            raise ConfigurationError(
+                "AUTHJWT_IDENTITY_CLAIM applies to tokens another service issued: "
+                "set AUTHJWT_FOREIGN_TOKENS=true"
+            )
+        if self.jwks_url is not None and self.jwks_file is not None:
+            raise ConfigurationError("AUTHJWT_JWKS_URL and AUTHJWT_JWKS_FILE are both set: use one of them")
+        from .keys import key_set  # parse every key now, so bad key material stops the app here
+
+        key_set(self)
         check_config(self)  # settings that refuse the app's own tokens; a guessable secret is logged
 
     def check_keys(self) -> None:
@@ -192,7 +219,8 @@ class AuthViewsConfig:
                     "to opt out"
                 )
         asymmetric = [alg for alg in self.decode_algorithms if not alg.startswith("HS")]
-        if asymmetric and self.public_key is None:
+        key_sets = self.jwks_url or self.jwks_file or self.verify_keys
+        if asymmetric and self.public_key is None and not key_sets:
             raise ConfigurationError(
                 f"AUTHJWT_PUBLIC_KEY must be set when using asymmetric algorithm {asymmetric[0]}"
             )

@@ -25,6 +25,7 @@ from .config import AuthViewsConfig
 from .locations import CookieIssuer, CookieWriter, Location, TokenReader, read_first_message
 from .logins import LoginSessions
 from .openapi import document
+from .remote_keys import KeyFetchNeededError
 from .revocation import MemoryRevocationStore, RevocationCallback, RevocationStore, fail_closed, family_key
 from .revocation.base import jti_key
 from .tokens import (
@@ -225,7 +226,11 @@ class AuthViews(TokenIssuer, CookieIssuer):
         :class:`~.logins.ConsumedRefreshToken` returned) repeats the same consumption, as
         ``self.auth.check()`` does.
         """
-        verified = self.codec.decode(token)
+        try:
+            verified = self.codec.decode(token)
+        except KeyFetchNeededError as needed:  # an identity provider's key set is due: fetch, then retry
+            await needed.fetch()
+            verified = self.codec.decode(token)
         check_requirement(verified.claims, requirement, self.codec.clock)
         if verified.claims["type"] in self._checked_types:
             rotating = requirement == REFRESH and self.config.refresh_token_rotation

@@ -13,6 +13,7 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   │   ├── ExpiredSignatureError
     │   │   ├── ImmatureTokenError         nbf or iat in the future
     │   │   ├── InvalidSignatureError
+    │   │   │   └── UnknownKeyError        a kid no configured key has, or a retired key's
     │   │   ├── AlgorithmNotAllowedError
     │   │   ├── InvalidAudienceError
     │   │   ├── InvalidIssuerError
@@ -27,7 +28,8 @@ of its own. Each class has a stable machine-readable ``code`` for handlers that 
     │   └── UserNotFoundError              the user loader found no user for the token's identity
     ├── InsufficientScopeError             403: the token lacks a scope the route requires
     ├── SessionLimitError                  429: the identity has too many login sessions
-    └── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
+    ├── RevocationUnavailableError         503: the revocation store cannot answer (fail closed)
+    └── KeysUnavailableError               503: an identity provider's key set cannot be fetched
 
 :class:`ConfigurationError` is not an HTTP error: it is raised when a configuration is built, so a bad
 setting stops the application at start-up. :class:`MisconfiguredError` (an ``HTTPException`` and a
@@ -62,6 +64,7 @@ __all__ = [
     "InvalidHeaderError",
     "InvalidIssuerError",
     "InvalidSignatureError",
+    "KeysUnavailableError",
     "MisconfiguredError",
     "MissingClaimError",
     "MissingTokenError",
@@ -72,6 +75,7 @@ __all__ = [
     "SessionLimitError",
     "TokenError",
     "TokenTooLargeError",
+    "UnknownKeyError",
     "UserNotFoundError",
 ]
 
@@ -163,6 +167,13 @@ class InvalidSignatureError(DecodeError):
     """Raised when the token's signature does not match the configured key."""
 
     code = "invalid_signature"
+    default_detail = "Signature verification failed"
+
+
+class UnknownKeyError(InvalidSignatureError):
+    """Raised when a token's ``kid`` names no accepted key (unknown, or retired); no other key is tried."""
+
+    code = "unknown_key"
     default_detail = "Signature verification failed"
 
 
@@ -278,6 +289,14 @@ class RevocationUnavailableError(AuthViewsError):
     status_code = 503
     code = "revocation_unavailable"
     default_detail = "Token revocation store is unavailable"
+
+
+class KeysUnavailableError(AuthViewsError):
+    """Raised when a token's key must come from a remote JWKS that cannot be fetched (fail closed)."""
+
+    status_code = 503
+    code = "keys_unavailable"
+    default_detail = "Signing keys are unavailable"
 
 
 class SessionLimitError(AuthViewsError):

@@ -76,8 +76,8 @@ class AuthSession(TokenIssuer, CookieIssuer, Authorization[ClaimsT]):
     # -- the current token ------------------------------------------------------------------------------
     @property
     def identity(self) -> str | int | None:
-        """The ``sub`` claim: who the token was issued to."""
-        return self._token.claims["sub"] if self._token else None
+        """Who the token was issued to: its ``sub`` claim (``AUTHJWT_IDENTITY_CLAIM`` for foreign tokens)."""
+        return self._token.identity if self._token else None
 
     @property
     def claims(self) -> dict[str, Any]:
@@ -218,7 +218,7 @@ class AuthSession(TokenIssuer, CookieIssuer, Authorization[ClaimsT]):
     def _identity(self) -> str | int:
         if self._token is None:
             raise self.authviews.missing_token()
-        return self._token.claims["sub"]  # type: ignore[no-any-return]
+        return self._token.identity
 
     # -- WebSockets ---------------------------------------------------------------------------------------
     async def check(self) -> None:

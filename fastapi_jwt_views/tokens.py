@@ -17,17 +17,18 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Final, Literal, NamedTuple
+from typing import Any, ClassVar, Final, Literal, NamedTuple
 
 import jwt
 from cachetools import LRUCache
 from pydantic import BaseModel
 
 from . import errors
-from ._compact import check_compact, check_text
+from ._compact import check_compact, check_text, read_header
 from .claims import claims_payload
 from .config import AuthViewsConfig
-from .keys import KeySet
+from .keys import KeySet, key_set
+from .remote_keys import RemoteKeys
 from .scopes import scope_list
 
 __all__ = [
@@ -115,16 +116,24 @@ class VerifiedToken:
     token: str
     header: dict[str, Any]
     claims: dict[str, Any]
+    #: The claim :attr:`identity` reads (``AUTHJWT_FOREIGN_TOKENS``' codec makes a subclass with its own).
+    identity_claim: ClassVar[str] = "sub"
 
     @property
     def type(self) -> str:
         return str(self.claims["type"])
+
+    @property
+    def identity(self) -> str | int:
+        """Who the token was issued to: ``sub``, or ``AUTHJWT_IDENTITY_CLAIM`` for foreign tokens."""
+        return self.claims[self.identity_claim]  # type: ignore[no-any-return]
 
 
 class _Cached(NamedTuple):
     verified: VerifiedToken
     copy_header: Callable[[dict[str, Any]], dict[str, Any]]
     copy_claims: Callable[[dict[str, Any]], dict[str, Any]]
+    retire_at: float | None  # when the key that verified it stops being accepted
 
 
 class TokenCodec:
@@ -134,7 +143,18 @@ class TokenCodec:
         self, config: AuthViewsConfig, keys: KeySet | None = None, clock: Callable[[], float] = time.time
     ) -> None:
         self.config = config
-        self.keys = keys if keys is not None else KeySet(config)
+        self.keys = keys if keys is not None else key_set(config)
+        #: An identity provider's key set (``AUTHJWT_JWKS_URL``), consulted for a ``kid`` not configured here.
+        self.remote = RemoteKeys.from_config(config, clock) if config.jwks_url is not None else None
+        self._foreign = config.foreign_tokens
+        self._identity_claim = config.identity_claim
+        self._token_class: type[VerifiedToken] = (
+            VerifiedToken
+            if config.identity_claim == "sub"
+            else type(  # one subclass per codec: a VerifiedToken built positionally, as cheap as before
+                "VerifiedToken", (VerifiedToken,), {"__slots__": (), "identity_claim": config.identity_claim}
+            )
+        )
         self.clock = clock
         self._jwt = jwt.PyJWT(
             options={
@@ -147,7 +167,6 @@ class TokenCodec:
             }
         )
         self._algorithms = list(config.decode_algorithms)
-        self._single_key = self.keys.single_verification_key
         self._audience = (
             list(config.decode_audience)
             if isinstance(config.decode_audience, tuple)
@@ -223,16 +242,22 @@ class TokenCodec:
             payload.update(claims)
         if scopes is not None:
             payload.update(self._scope_claim(scopes, claims))
+        alg = algorithm or self.config.algorithm
+        if not isinstance(alg, str):
+            raise TypeError("algorithm must be a string")
+        kid, key = self.keys.signer(alg)
         if headers:
             clash = _RESERVED_HEADERS.intersection(headers)
             if clash:
                 raise ValueError(f"Reserved headers cannot be set: {', '.join(sorted(clash))}")
             _check_unicode(headers, "headers")
-        alg = algorithm or self.config.algorithm
-        if not isinstance(alg, str):
-            raise TypeError("algorithm must be a string")
-        key = self.keys.signing_key(alg)
-        return jwt.encode(payload, key, algorithm=alg, headers=dict(headers) if headers else None)
+            if headers.get("kid", kid) != kid:
+                raise ValueError(
+                    f"The kid header names the signing key ({kid!r}) and cannot be set to another value; "
+                    "choose the id of the active key with AUTHJWT_KEY_ID"
+                )
+        header = {**headers, "kid": kid} if headers else {"kid": kid}
+        return jwt.encode(payload, key, algorithm=alg, headers=header)
 
     def _scope_claim(self, scopes: Iterable[str], claims: Mapping[str, Any] | None) -> dict[str, Any]:
         name = self.config.scope_claim
@@ -268,36 +293,74 @@ class TokenCodec:
         if len(token) > self.config.max_token_size:
             raise errors.TokenTooLargeError()
         if self._cache is None:
-            return self._verify(token)
+            return self._verify(token)[0]
         with self._cache_lock:
             entry = self._cache.get(token)
         if entry is None:
-            verified = self._verify(token)
-            entry = _Cached(verified, _copier(verified.header), _copier(verified.claims))
+            verified, retire_at = self._verify(token)
+            entry = _Cached(verified, _copier(verified.header), _copier(verified.claims), retire_at)
             with self._cache_lock:
                 self._cache[token] = entry
         else:
             verified = entry.verified
+            if entry.retire_at is not None and self.clock() > entry.retire_at:
+                raise errors.UnknownKeyError("Token signed with a retired key")
             self._check_times(verified.type, verified.claims)
-        return VerifiedToken(token, entry.copy_header(verified.header), entry.copy_claims(verified.claims))
+        header, claims = entry.copy_header(verified.header), entry.copy_claims(verified.claims)
+        return self._token_class(token, header, claims)
 
-    def _verify(self, token: str) -> VerifiedToken:
+    def _keys_for(self, header: dict[str, Any]) -> tuple[str, list[tuple[Any, float | None]]]:
+        """The algorithm of a token and the keys to try, in order: one for a ``kid``, at most two without."""
+        algorithm = header.get("alg")
+        if algorithm not in self._algorithms:
+            raise errors.AlgorithmNotAllowedError()
+        kid = header.get("kid")
+        if kid is None:
+            candidates = self.keys.legacy_keys(algorithm)
+            if not candidates:
+                raise errors.UnknownKeyError("Token has no kid header")
+            if any(at is not None for _, at in candidates):  # the legacy key may have retired
+                now = self.clock()
+                candidates = [(key, at) for key, at in candidates if at is None or now <= at]
+                if not candidates:
+                    raise errors.UnknownKeyError("Token signed with a retired key")
+            return algorithm, candidates
+        if not isinstance(kid, str):
+            raise errors.DecodeError("Invalid header: kid must be a string")
+        entry = self.keys.by_kid.get(kid)
+        if entry is None and self.remote is not None:
+            entry = self.remote.entry(kid)  # may ask the caller to fetch (async), or raise 401/503
+        if entry is None:
+            raise errors.UnknownKeyError()
+        key = entry.keys.get(algorithm)
+        if key is None:  # an allowed algorithm, but not one this key signs with
+            raise errors.AlgorithmNotAllowedError()
+        if entry.retire_at is not None and self.clock() > entry.retire_at:
+            raise errors.UnknownKeyError("Token signed with a retired key")
+        return algorithm, [(key, entry.retire_at)]
+
+    def _verify(self, token: str) -> tuple[VerifiedToken, float | None]:
         header_escapes, payload_escapes = check_compact(token)
         try:
-            if self._single_key is not None:
-                key, algorithms = self._single_key, self._algorithms
-            else:
-                algorithm = jwt.get_unverified_header(token).get("alg")
-                if algorithm not in self._algorithms:
-                    raise errors.AlgorithmNotAllowedError()
-                key, algorithms = self.keys.verification_key(algorithm), [algorithm]
-            decoded = self._jwt.decode_complete(
-                token,
-                key,
-                algorithms=algorithms,
-                audience=self._audience,
-                issuer=self.config.decode_issuer,
-            )
+            unverified = read_header(token)
+            if header_escapes:
+                check_text(unverified, "header")  # a kid that is not text is refused before it is looked up
+            algorithm, candidates = self._keys_for(unverified)
+            last = len(candidates) - 1
+            for index, (key, retire_at) in enumerate(candidates):  # one key, or two without a kid
+                try:
+                    decoded = self._jwt.decode_complete(
+                        token,
+                        key,
+                        algorithms=[algorithm],
+                        audience=self._audience,
+                        issuer=self.config.decode_issuer,
+                    )
+                    retires = retire_at  # when the key that verified it stops being accepted
+                    break
+                except jwt.InvalidSignatureError:
+                    if index == last:
+                        raise
         except errors.TokenError:
             raise
         except jwt.PyJWTError as exc:
@@ -314,8 +377,10 @@ class TokenCodec:
             check_text(header, "header")
         if payload_escapes:
             check_text(claims, "payload")
+        if self._foreign:
+            claims = self._adopt(claims)
         self._check_claims(header, claims)
-        return VerifiedToken(token, header, claims)
+        return self._token_class(token, header, claims), retires
 
     def _check_claims(self, header: dict[str, Any], claims: dict[str, Any]) -> None:
         if "crit" in header:
@@ -328,11 +393,12 @@ class TokenCodec:
             raise errors.MissingClaimError("Missing claim: type")
         if not isinstance(token_type, str):
             raise errors.DecodeError("Invalid claim: type must be a string")
-        subject = claims.get("sub")
+        name = self._identity_claim
+        subject = claims.get(name)
         if subject is None:
-            raise errors.MissingClaimError("Missing claim: sub")
+            raise errors.MissingClaimError(f"Missing claim: {name}")
         if not isinstance(subject, (str, int)) or isinstance(subject, bool):
-            raise errors.DecodeError("Invalid claim: sub must be a string or integer")
+            raise errors.DecodeError(f"Invalid claim: {name} must be a string or integer")
         jti = claims.get("jti")
         if jti is not None and not isinstance(jti, str):
             raise errors.DecodeError("Invalid claim: jti must be a string")
@@ -359,6 +425,13 @@ class TokenCodec:
             value = claims.get(name)
             if value is not None and value > now + leeway:
                 raise errors.ImmatureTokenError(f"The token is not yet valid ({name})")
+
+    @staticmethod
+    def _adopt(claims: dict[str, Any]) -> dict[str, Any]:
+        """A foreign token (``AUTHJWT_FOREIGN_TOKENS``) without a ``type`` claim is an access token."""
+        if "type" not in claims:
+            claims["type"] = ACCESS
+        return claims
 
     def expires_at(self, claims: Mapping[str, Any]) -> float | None:
         """When a token with these claims stops being accepted (``exp`` plus leeway), or None if never."""

@@ -164,7 +164,8 @@ def test_cli_inspect_accepted_token_shows_header_claims_and_times(secret_env: Au
     [
         (lambda a: AuthViews(a.config, clock=lambda: 1e6).create_access_token("a"), [], "token_expired"),
         (lambda a: AuthViews(AuthViewsConfig(secret_key="y" * 40)).create_access_token("a"), [],
-         "invalid_signature"),
+         "unknown_key"),  # another key: its kid is not one of ours
+        (lambda a: a.create_access_token("a")[:-4] + "AAAA", [], "invalid_signature"),
         (lambda a: a.create_access_token("a"), ["--require", "refresh"], "refresh_token_required"),
         (lambda a: a.create_refresh_token("a"), ["--require", "access"], "access_token_required"),
         (lambda a: a.create_access_token("a"), ["--require", "fresh"], "fresh_token_required"),

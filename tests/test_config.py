@@ -16,8 +16,9 @@ from fastapi_jwt_views.config import SETTING_ALIASES, AuthViewsConfig
 from fastapi_jwt_views.errors import ConfigurationError
 
 SECRET = "k" * 64  # long enough for HS512
-PUBLIC_PEM = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAdummy\n-----END PUBLIC KEY-----\n"
-PRIVATE_PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIdummy\n-----END PRIVATE KEY-----\n"
+# Real keys: key material is parsed (and refused when bad) when a configuration is built.
+PUBLIC_PEM = (Path(__file__).parent / "keys" / "rsa_public.pem").read_text()
+PRIVATE_PEM = (Path(__file__).parent / "keys" / "rsa_private.pem").read_text()
 
 
 @pytest.fixture(autouse=True)
@@ -164,12 +165,12 @@ def test_config_algorithm_names_are_normalised_to_pyjwt_spelling() -> None:
     config = AuthViewsConfig(
         secret_key=SECRET,
         algorithm="hs512",
-        decode_algorithms=["hs512", "eddsa", "HS512"],
+        decode_algorithms=["hs512", "ps256", "HS512"],
         public_key=PUBLIC_PEM,
     )
 
     assert config.algorithm == "HS512"
-    assert config.decode_algorithms == ("HS512", "EdDSA")
+    assert config.decode_algorithms == ("HS512", "PS256")
 
 
 @pytest.mark.parametrize("value", [[], (), 42])
