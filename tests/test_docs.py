@@ -1,11 +1,13 @@
 """Keeps the documentation in step with the code: settings, errors, and the Python snippets."""
 
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 
 from fastapi_jwt_views import AuthViewsConfig, errors
+from fastapi_jwt_views._compat_config import PROCESS
 from fastapi_jwt_views.config import ENV_PREFIX, SETTING_ALIASES
 
 ROOT = Path(__file__).parent.parent
@@ -60,3 +62,18 @@ def test_docs_pages_have_python_blocks() -> None:
 @pytest.mark.parametrize("source", _python_blocks())
 def test_docs_python_block_compiles(source: str) -> None:
     compile(source, "<docs>", "exec")
+
+
+@pytest.mark.filterwarnings("ignore::fastapi_jwt_views.compat.WeakSecretWarning")  # migrating.md shows one
+@pytest.mark.parametrize("page", [page for page in PAGES if _PYTHON_BLOCK.search(page.read_text())],
+                         ids=lambda page: str(page.relative_to(ROOT)))
+def test_docs_python_blocks_run(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every snippet runs, in page order in one namespace (a later snippet may use an earlier one's names),
+    with a generated secret in the environment as the docs tell readers to have."""
+    monkeypatch.setenv("AUTHJWT_SECRET_KEY", secrets.token_hex(32))
+    namespace: dict[str, object] = {"__name__": f"docs_{page.stem}"}
+    try:
+        for index, block in enumerate(_PYTHON_BLOCK.findall(page.read_text())):
+            exec(compile(block, f"{page.name}#{index}", "exec"), namespace)
+    finally:
+        PROCESS.reset()  # a snippet may call AuthJWT.load_config
