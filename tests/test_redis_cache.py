@@ -220,3 +220,18 @@ def test_benchmark_redis_cache_runs_in_smoke_mode(redis_server: RedisServer) -> 
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "propagation window over 2 revocations" in result.stdout
+
+
+def test_cache_aclose_right_after_first_check_returns(redis_server: RedisServer, redis_prefix: str) -> None:
+    store = RedisRevocationStore(url=redis_server.url, prefix=redis_prefix, cache=True)
+
+    async def use_and_close() -> bool:
+        try:
+            await store.revoke("jti:a", time.time() + 60)
+            return await store.is_revoked("jti:a")  # starts the listener, which aclose must stop
+        finally:
+            await store.aclose()
+
+    start = time.monotonic()
+    assert asyncio.run(use_and_close())
+    assert time.monotonic() - start < GENEROUS

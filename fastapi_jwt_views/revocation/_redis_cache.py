@@ -71,6 +71,7 @@ class RevocationCache:
         self._confirmed = -math.inf  # when the newest ping answered on the live subscription was sent
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
 
     # -- the request path -------------------------------------------------------------------------------
     def known_absent(self, keys: Iterable[str]) -> bool:
@@ -113,6 +114,8 @@ class RevocationCache:
 
     def _ensure_listening(self) -> None:
         loop = asyncio.get_running_loop()
+        if self._closed:
+            return
         if self._task is not None and self._loop is loop and not self._task.done():
             return
         self._reset()
@@ -121,7 +124,7 @@ class RevocationCache:
 
     async def _listen(self) -> None:
         failures = 0
-        while True:
+        while not self._closed:
             try:
                 await self._follow()
             except asyncio.CancelledError:
@@ -129,6 +132,8 @@ class RevocationCache:
                 raise
             except Exception as exc:  # the connection broke: round trips until it is back
                 self._reset()
+                if self._closed:  # redis-py may turn the cancellation of a read into its own error
+                    return
                 if failures == 0:
                     logger.warning(
                         "revocation cache subscription lost (%s); checking Redis on every request", exc
@@ -179,8 +184,8 @@ class RevocationCache:
     async def aclose(self) -> None:
         """Stop listening (the application is shutting down)."""
         task, self._task = self._task, None
+        self._closed = True
         self._reset()
         if task is not None and not task.done() and task.get_loop() is asyncio.get_running_loop():
             task.cancel()
-            with contextlib.suppress(BaseException):
-                await task
+            await asyncio.wait({task}, timeout=2.0)
