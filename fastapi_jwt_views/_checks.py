@@ -241,6 +241,17 @@ def check_redis_url(name: str, value: object) -> str | None:
     return str(value)
 
 
+def check_redis_cache(name: str, value: object) -> str:
+    text = check_text(name, value).strip().lower()
+    if text not in ("off", "pubsub"):
+        raise fail(
+            name,
+            f"must be 'pubsub' (remember unrevoked ids, kept current by a subscription) or 'off' "
+            f"(one Redis round trip per check), got {value!r}",
+        )
+    return text
+
+
 def parse(kind: str, name: str, raw: str) -> Any:
     """Turn a loader's string into a typed value of the given kind (the field's check then validates it)."""
     text, lowered = raw.strip(), raw.strip().lower()

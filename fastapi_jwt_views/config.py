@@ -42,6 +42,7 @@ from ._checks import (
     check_optional_text,
     check_path,
     check_positive_int,
+    check_redis_cache,
     check_redis_url,
     check_samesite,
     check_text,
@@ -137,6 +138,7 @@ class AuthViewsConfig:
     redis_url: str | None = _setting(check_redis_url, "optional", default=None, secret=True)
     redis_key_prefix: str = _setting(check_text, default="fastapi_jwt_views:")
     redis_startup_check: bool = _setting(check_bool, "bool", default=True)
+    redis_cache: str = _setting(check_redis_cache, default="off")
     revocation_fail_open: bool = _setting(check_bool, "bool", default=False)
     refresh_token_rotation: bool = _setting(check_bool, "bool", default=False)
     legacy_status_codes: bool = _setting(check_bool, "bool", default=True)

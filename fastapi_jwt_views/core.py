@@ -258,8 +258,13 @@ class AuthViews(TokenIssuer, CookieIssuer):
         if isinstance(family, str):
             ids.append(family_key(family))
         try:
-            with fail_closed("revocation check failed; refusing the request"):
+            try:  # fail_closed, inline: no context-manager generator on every request (about 0.8 µs)
                 revoked = await self.store.is_revoked(*ids)
+            except errors.AuthViewsError:
+                raise
+            except Exception as exc:
+                logger.exception("revocation check failed; refusing the request")
+                raise errors.RevocationUnavailableError() from exc
         except errors.RevocationUnavailableError:
             if not self.config.revocation_fail_open:
                 raise

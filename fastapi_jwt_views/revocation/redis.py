@@ -37,6 +37,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from ..errors import ConfigurationError
+from ._redis_cache import RevocationCache
 from .base import LoginSession, identity_key
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RedisRevocationStore"]
 
-# KEYS[1]: the revoked key. ARGV[1]: its expiry in epoch ms, or "inf"; ARGV[2]: who revokes, or "". The
+# KEYS[1]: the revoked key. ARGV[1]: its expiry in epoch ms, or "inf"; ARGV[2]: who revokes, or "";
+# ARGV[3]: the channel on which every entry it stores is published (workers' caches forget it). The
 # value is "<expiry>|<by>", so that revoking again never shortens the expiry (Redis 6.2 has no EXPIRE ... GT)
 # and a resent call by the same "by" is recognised. Returns 1 when the entry is new, was made by this same
 # "by", or (without a "by") was extended; else 0.
@@ -70,6 +72,7 @@ if expiry == 'inf' then
 else
   redis.call('SET', KEYS[1], expiry .. '|' .. by, 'PXAT', expiry)
 end
+redis.call('PUBLISH', ARGV[3], KEYS[1])
 return answer
 """
 
@@ -134,6 +137,8 @@ class RedisRevocationStore:
         timeout: float = 1.0,
         max_connections: int = 100,
         timer: Callable[[], float] = time.time,
+        cache: bool = False,
+        cache_window: float = 0.05,
     ) -> None:
         if client is not None and url is None:
             self._owns_client = False
@@ -155,19 +160,27 @@ class RedisRevocationStore:
         self._timer = timer
         self._revoke = client.register_script(_REVOKE)
         self._save_session = client.register_script(_SAVE_SESSION)
+        self.channel = f"{prefix}revoked"
+        self.cache = None
+        if cache:
+            self.cache = RevocationCache(client, self.channel, self.revoked_key(""), window=cache_window)
 
     @classmethod
     def from_config(cls, config: AuthViewsConfig) -> RedisRevocationStore:
         """The store of ``AUTHJWT_REDIS_URL``, its keys under ``AUTHJWT_REDIS_KEY_PREFIX``."""
         if config.redis_url is None:
             raise ConfigurationError("AUTHJWT_REDIS_URL must be set for the Redis revocation store")
-        return cls(url=config.redis_url, prefix=config.redis_key_prefix)
+        cache = config.redis_cache == "pubsub"
+        return cls(url=config.redis_url, prefix=config.redis_key_prefix, cache=cache)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(prefix={self.prefix!r})"
 
     async def aclose(self) -> None:
-        """Close the connections of a client this store built (a client passed in is left open)."""
+        """Stop the cache's subscription; close the connections of a client this store built (a client
+        passed in is left open)."""
+        if self.cache is not None:
+            await self.cache.aclose()
         if self._owns_client:
             await self.client.aclose()
 
@@ -219,14 +232,29 @@ class RedisRevocationStore:
         """
         if expires_at is not None and expires_at <= self._timer():
             return True
-        args = [_ms(expires_at), by or ""]
-        return bool(await self._revoke(keys=[self.revoked_key(key)], args=args))
+        args = [_ms(expires_at), by or "", self.channel]
+        if self.cache is not None:
+            self.cache.forget(key)  # a check racing with this revocation must not remember the old answer
+        try:
+            return bool(await self._revoke(keys=[self.revoked_key(key)], args=args))
+        finally:
+            if self.cache is not None:
+                self.cache.forget(key)  # this worker sees its own revocation at once
 
     async def is_revoked(self, *keys: str) -> bool:
-        """Tell whether any of ``keys`` is revoked, in one round trip."""
+        """Tell whether any of ``keys`` is revoked: in one round trip, or none when the cache knows."""
         if not keys:
             return False
-        found: int = await self.client.exists(*(self.revoked_key(key) for key in keys))
+        cache = self.cache
+        if cache is None:
+            found: int = await self.client.exists(*(self.revoked_key(key) for key in keys))
+            return found > 0
+        if cache.known_absent(keys):
+            return False
+        ticket = cache.ticket()
+        found = await self.client.exists(*(self.revoked_key(key) for key in keys))
+        if found == 0:
+            cache.remember_absent(keys, ticket)
         return found > 0
 
     # -- sessions ---------------------------------------------------------------------------------------
