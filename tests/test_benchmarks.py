@@ -27,6 +27,8 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "revocation_stores.py": (*TINY, "--warmup", "2", "--concurrency", "2"),  # needs --redis-url
     "compat.py": (*TINY, "--warmup", "2"),
     "authorization.py": (*TINY, "--warmup", "2", "--number", "10"),
+    "revocation_check.py": ("--calls", "10"),
+    "redis_cache.py": ("--checks", "10", "--revocations", "2"),  # needs --url
 }
 SCRIPTS = sorted(path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_"))
 
@@ -100,3 +102,12 @@ def test_authorization_benchmark_prints_its_table() -> None:
         assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
     assert "check_scopes, 2 of 20" in out and "validate_claims, 12 fields" in out
     assert "target: view+scopes adds <= 5 us per request" in out
+
+
+def test_revocation_check_benchmark_prints_its_figure() -> None:
+    assert "us per request" in run_benchmark("revocation_check.py", *SMOKE["revocation_check.py"])
+
+
+def test_redis_cache_benchmark_prints_its_propagation_window(redis_server: RedisServer) -> None:
+    out = run_benchmark("redis_cache.py", *SMOKE["redis_cache.py"], "--url", redis_server.url)
+    assert "propagation window over 2 revocations" in out

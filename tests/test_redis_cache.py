@@ -210,18 +210,6 @@ def test_config_redis_cache_unknown_value_names_choices(value: str) -> None:
         AuthViewsConfig(secret_key="k" * 32, redis_cache=value)
 
 
-def test_benchmark_redis_cache_runs_in_smoke_mode(redis_server: RedisServer) -> None:
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parent.parent / "benchmarks" / "redis_cache.py"
-    command = [sys.executable, str(script), "--url", redis_server.url, "--checks", "10", "--revocations", "2"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "propagation window over 2 revocations" in result.stdout
-
-
 def test_cache_aclose_right_after_first_check_returns(redis_server: RedisServer, redis_prefix: str) -> None:
     store = RedisRevocationStore(url=redis_server.url, prefix=redis_prefix, cache=True)
 
