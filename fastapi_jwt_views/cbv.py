@@ -32,6 +32,8 @@ from fastapi.routing import APIRoute, APIWebSocketRoute
 from fastapi_utils.cbv import _allocate_routes_by_method_name, _update_cbv_route_endpoint_signature
 from starlette.routing import BaseRoute
 
+from ._inline import inline_endpoint, inline_security
+
 T = TypeVar("T")
 
 CBV_CLASS_KEY = "__cbv_class__"
@@ -182,6 +184,9 @@ def _flat_endpoint(cls: type[Any], method: Callable[..., Any]) -> Callable[..., 
         p.kind in _VAR_KINDS for p in [*view_parameters, *method_parameters]
     ):
         return None
+    inline = inline_endpoint(cls, method, view_parameters, method_parameters, hints, _FINISH)
+    if inline is not None:
+        return inline
 
     if inspect.iscoroutinefunction(method) and hasattr(cls, _FINISH):
 
@@ -223,6 +228,10 @@ def _rebuild(
     if "dependency_overrides_provider" in init_names:  # APIWebSocketRoute does not keep it
         kwargs.setdefault("dependency_overrides_provider", router.dependency_overrides_provider)
     kwargs["name"] = name
+    security = inline_security(endpoint)
+    if security and "openapi_extra" in init_names:  # FastAPI appends it to the operation's security
+        kwargs["openapi_extra"] = {**(kwargs.get("openapi_extra") or {})}
+        kwargs["openapi_extra"]["security"] = [*kwargs["openapi_extra"].get("security", ()), security]
     return route_class(route.path, endpoint, **kwargs)
 
 

@@ -80,17 +80,24 @@ def _schemes(
 
 
 def _rewrite(schema: dict[str, Any], config: AuthViewsConfig) -> None:
-    components = schema.setdefault("components", {})
+    # The placeholders are named in the components (a FastAPI dependency) and on operations only (a view
+    # calling its dependency itself declares it through the route's openapi_extra).
+    components = schema.get("components", {})
     schemes = components.get("securitySchemes", {})
     markers = {name for name in schemes if name.startswith(MARK_PREFIX)}
-    if not markers:
-        return
+    found = False
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
-            if isinstance(operation, dict) and "security" in operation:
+            requirements = operation.get("security", ()) if isinstance(operation, dict) else ()
+            if any(name.startswith(MARK_PREFIX) for requirement in requirements for name in requirement):
                 _rewrite_operation(operation, config, schemes, method.upper())
+                found = True
+    if not markers and not found:
+        return
     for name in markers:
         del schemes[name]
+    components = schema.setdefault("components", {})
+    components["securitySchemes"] = schemes
     components.setdefault("schemas", {})[_ERROR_SCHEMA] = {
         "title": _ERROR_SCHEMA,
         "type": "object",

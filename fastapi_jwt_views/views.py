@@ -22,6 +22,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
 from ._apps import NOT_INSTALLED, SCOPE_KEY, VIEW_METHOD_KEY
+from ._inline import INLINE_KEY
 from .cbv import CBV_CLASS_KEY, cbv
 from .claims import ClaimsT
 from .core import AuthViews, Requirement
@@ -108,6 +109,8 @@ class AuthDependency(AuthScheme):
         super().__init__(requirement, locations, scopes)
         self.claims_model = model
         self.__doc__ = doc
+        # A view whose handler needs nothing else calls it directly (see fastapi_jwt_views._inline).
+        setattr(self, INLINE_KEY, {self.scheme_name: []})
 
     async def __call__(self, connection: HTTPConnection) -> AuthSession[Any]:
         return await _session(connection, self.requirement, self.locations, self.scopes, self.claims_model)
