@@ -9,8 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import anyio
 from starlette.datastructures import Headers
@@ -66,10 +65,10 @@ def check_locations(locations: Sequence[str]) -> tuple[Location, ...]:
 class HeaderLocation:
     """Reads ``<header_type> <JWT>`` (or a bare ``<JWT>``) from the configured header."""
 
-    __slots__ = ("_bad", "_name", "_type", "missing_text")
+    __slots__ = ("_bad", "_key", "_type", "missing_text")
 
     def __init__(self, config: AuthViewsConfig) -> None:
-        self._name = config.header_name
+        self._key = config.header_name.lower().encode("latin-1")  # as ASGI servers give header names
         self._type = config.header_type.lower()
         expected = f"{config.header_type} <JWT>" if config.header_type else "<JWT>"
         self._bad = f"Bad {config.header_name} header. Expected value '{expected}'"
@@ -79,9 +78,11 @@ class HeaderLocation:
         """The error for a request that carries no token here."""
         return MissingTokenError(f"Missing {self.missing_text}")
 
-    def read(self, headers: Headers) -> str | None:
-        """Return the token, None when the header is absent; raise when it is malformed."""
-        values = headers.getlist(self._name)
+    def read(self, headers: list[tuple[bytes, bytes]]) -> str | None:
+        """Return the token from an ASGI scope's ``headers``, None when the header is absent; raise when it
+        is malformed."""
+        key = self._key
+        values = [value.decode("latin-1") for name, value in headers if name == key]
         if not values:
             return None
         if len(values) > 1:  # two headers: refuse rather than guess which one was meant
@@ -98,8 +99,7 @@ class HeaderLocation:
         return parts[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
+class Found(NamedTuple):
     """A token as found in a request, with what its CSRF check needs."""
 
     token: str
@@ -185,7 +185,7 @@ class TokenReader:
         websocket = connection.scope["type"] == "websocket"
         for location in self.locations:
             if location == "headers":
-                token = self._header.read(connection.headers)
+                token = self._header.read(connection.scope["headers"])
                 if token is not None:
                     return Found(token, "headers")
             elif location == "cookies":
