@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any, Final
 
 from fastapi import BackgroundTasks, Response
@@ -55,9 +55,12 @@ def inline_endpoint(
     method_parameters: list[inspect.Parameter],
     hints: dict[str, Any],
     finish: str,
+    *,
+    plain: bool,
 ) -> Callable[..., Any] | None:
     """An endpoint building the view from ``await dependency(connection)``, or None when the view has
-    other dependencies or the handler parameters FastAPI must validate (then FastAPI resolves them all)."""
+    other dependencies or the handler parameters FastAPI must validate (then FastAPI resolves them all).
+    ``plain``: the class has no user ``__init__``, so the instance is made without calling one."""
     if len(view_parameters) != 1 or not all(_free(p, hints.get(p.name)) for p in method_parameters):
         return None
     (parameter,) = view_parameters
@@ -66,11 +69,25 @@ def inline_endpoint(
         return None
     name = parameter.name
 
+    new: Callable[[type[Any]], Any] = cls.__new__  # type: ignore[assignment]
+
+    async def view_of(connection: HTTPConnection) -> Any:
+        overrides = getattr(connection.scope.get("app"), "dependency_overrides", None)
+        if overrides and dependency in overrides:
+            value = await _call_override(overrides[dependency], dependency, connection)
+        else:
+            value = await dependency(connection)
+        if not plain:
+            return cls(**{name: value})
+        view = new(cls)
+        setattr(view, name, value)
+        return view
+
     if inspect.iscoroutinefunction(method):
         finishing = hasattr(cls, finish)
 
         async def endpoint(_cbv_connection: HTTPConnection, **kwargs: Any) -> Any:
-            view = cls(**{name: await _value(dependency, _cbv_connection)})
+            view = await view_of(_cbv_connection)
             result = await method(view, **kwargs)
             if finishing:
                 await getattr(view, finish)()
@@ -80,7 +97,7 @@ def inline_endpoint(
         # FastAPI runs a `def` endpoint in the thread pool: the dependency is awaited first, on the loop,
         # and only the handler goes to the pool (the one hop FastAPI makes for any `def` route).
         async def endpoint(_cbv_connection: HTTPConnection, **kwargs: Any) -> Any:
-            view = cls(**{name: await _value(dependency, _cbv_connection)})
+            view = await view_of(_cbv_connection)
             return await run_in_threadpool(functools.partial(method, view, **kwargs))
 
     functools.update_wrapper(endpoint, method)  # name and docstring for OpenAPI
@@ -99,18 +116,13 @@ def inline_security(endpoint: Callable[..., Any]) -> dict[str, list[str]] | None
     return getattr(endpoint, INLINE_KEY, None)
 
 
-async def _value(dependency: Callable[..., Awaitable[Any]], connection: HTTPConnection) -> Any:
-    overrides: dict[Any, Any] | None = getattr(connection.scope.get("app"), "dependency_overrides", None)
-    if overrides:
-        override = overrides.get(dependency)
-        if override is not None:
-            return await _call_override(override, dependency, connection)
-    return await dependency(connection)
-
-
 async def _call_override(override: Callable[..., Any], dependency: Any, connection: HTTPConnection) -> Any:
     arguments = []
-    for parameter in inspect.signature(override).parameters.values():
+    try:  # string annotations (``from __future__ import annotations``) resolved, as FastAPI does
+        signature = inspect.signature(override, eval_str=True)
+    except Exception:
+        signature = inspect.signature(override)
+    for parameter in signature.parameters.values():
         annotation = parameter.annotation
         if isinstance(annotation, type) and issubclass(annotation, HTTPConnection):
             arguments.append(connection)

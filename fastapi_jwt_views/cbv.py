@@ -184,7 +184,8 @@ def _flat_endpoint(cls: type[Any], method: Callable[..., Any]) -> Callable[..., 
         p.kind in _VAR_KINDS for p in [*view_parameters, *method_parameters]
     ):
         return None
-    inline = inline_endpoint(cls, method, view_parameters, method_parameters, hints, _FINISH)
+    plain = getattr(cls.__init__, _USER_INIT_KEY, None) is object.__init__
+    inline = inline_endpoint(cls, method, view_parameters, method_parameters, hints, _FINISH, plain=plain)
     if inline is not None:
         return inline
 
