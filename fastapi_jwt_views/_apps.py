@@ -8,6 +8,9 @@
 * **Start-up refuses a tree with an unprotected view route** (a route whose endpoint is a view method
   never bound to its view, so ``self`` would be a query parameter and no token checked); where no
   lifespan runs, every request of that app is refused with a 500 instead, and the problem is logged.
+* **Tokens carry a CSRF value where cookies are read**: when a route of the tree reads cookies through
+  locations of its own although ``token_location`` does not list them, the tokens issued from then on
+  (from before the first request on) carry the ``csrf`` claim the cookie check needs.
 * **Shutdown closes the store** (the connections of a Redis store the AuthViews built).
 """
 
@@ -25,14 +28,23 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from ._inline import inline_dependency
 from .errors import ConfigurationError, websocket_close_code
-from .openapi import document
+from .openapi import AuthScheme, document
 
 if TYPE_CHECKING:
     from .config import AuthViewsConfig
     from .core import AuthViews
 
-__all__ = ["NOT_INSTALLED", "SCOPE_KEY", "STATE_KEY", "bind", "installed_on", "unbound_view_routes"]
+__all__ = [
+    "NOT_INSTALLED",
+    "SCOPE_KEY",
+    "STATE_KEY",
+    "bind",
+    "installed_on",
+    "reads_cookies",
+    "unbound_view_routes",
+]
 
 logger = logging.getLogger("fastapi_jwt_views")
 
@@ -78,6 +90,8 @@ def _entry(app: FastAPI, inner: ASGIApp) -> ASGIApp:
     for sub in _mounted_apps(app):  # a mounted app without its own: its document follows this one's
         if isinstance(sub, FastAPI) and installed_on(sub) is None:
             document(sub, _config_of(sub, authviews))
+    if reads_cookies(app):  # before any request: every token it issues can then go into a cookie
+        authviews.codec.include_csrf()
     problem = unbound_view_routes(app)
     if problem is None:
 
@@ -161,6 +175,27 @@ def _unbound(endpoint: Any) -> type[Any] | None:
     if first is not None and first.kind is not first.KEYWORD_ONLY and first.default is first.empty:
         return view
     return None
+
+
+def _dependencies(route: BaseRoute) -> Iterator[Any]:
+    """What a route calls to authenticate: its dependencies at every level, and an inline view's one."""
+    dependants = [getattr(route, "dependant", None)]
+    while dependants:
+        dependant = dependants.pop()
+        if dependant is not None:
+            yield dependant.call
+            dependants.extend(dependant.dependencies)
+    yield inline_dependency(getattr(route, "endpoint", None))
+
+
+def reads_cookies(app: FastAPI) -> bool:
+    """Whether a route of ``app``'s tree reads tokens from cookies through locations of its own (a view
+    or dependency with ``locations`` listing ``cookies``)."""
+    return any(
+        isinstance(call, AuthScheme) and call.locations is not None and "cookies" in call.locations
+        for route in _routes(app.routes, set())
+        for call in _dependencies(route)
+    )
 
 
 def unbound_view_routes(app: FastAPI) -> str | None:

@@ -30,10 +30,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.websockets import WebSocket
 
-__all__ = ["INLINE_KEY", "inline_endpoint", "inline_security"]
+__all__ = ["INLINE_KEY", "inline_dependency", "inline_endpoint", "inline_security"]
 
 #: Set on a dependency that may be called with the connection alone (value: its OpenAPI security).
 INLINE_KEY: Final = "__cbv_inline_security__"
+#: Set on an inline endpoint: the dependency it calls (what FastAPI's dependant no longer lists).
+_DEPENDENCY: Final = "__cbv_inline_dependency__"
 #: Handler parameters FastAPI fills without validating anything (so none can fail before the dependency).
 _FREE: Final = (Request, WebSocket, Response, BackgroundTasks, StarletteBackgroundTasks)
 _CONNECTION: Final = "_cbv_connection"
@@ -107,13 +109,18 @@ def inline_endpoint(
         + [p.replace(kind=keyword, annotation=hints[p.name]) for p in method_parameters],
         return_annotation=hints.get("return", inspect.signature(method).return_annotation),
     )
-    setattr(endpoint, INLINE_KEY, getattr(dependency, INLINE_KEY))
+    setattr(endpoint, _DEPENDENCY, dependency)
     return endpoint
+
+
+def inline_dependency(endpoint: object) -> Any:
+    """The dependency an inline endpoint calls itself (None: not an inline endpoint)."""
+    return getattr(endpoint, _DEPENDENCY, None)
 
 
 def inline_security(endpoint: Callable[..., Any]) -> dict[str, list[str]] | None:
     """The OpenAPI security requirement an inline endpoint's route declares (None: not inline)."""
-    return getattr(endpoint, INLINE_KEY, None)
+    return getattr(inline_dependency(endpoint), INLINE_KEY, None)
 
 
 async def _call_override(override: Callable[..., Any], dependency: Any, connection: HTTPConnection) -> Any:

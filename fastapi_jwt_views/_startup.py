@@ -155,7 +155,7 @@ def shortest_token(config: AuthViewsConfig, token_type: str) -> int:
     claims: dict[str, Any] = {"sub": "", "iat": now, "nbf": now, "jti": "0" * 36, "type": token_type}
     if token_type == "access":
         claims["fresh"] = True
-    if config.cookie_csrf_protect:
+    if config.cookie_csrf_protect and "cookies" in config.token_location:  # see TokenCodec.include_csrf
         claims["csrf"] = "0" * 32  # secrets.token_urlsafe(24)
     expires = config.access_token_expires if token_type == "access" else config.refresh_token_expires
     if isinstance(expires, timedelta):

@@ -287,7 +287,9 @@ class CookieWriter:
         c = self._config
         if c.cookie_csrf_protect and csrf is None:  # refused before the response is touched
             raise ValueError(
-                "This token has no csrf claim: it was not issued by this app, or CSRF protection was off"
+                "This token has no csrf claim: it was not issued by this app, CSRF protection was off, or "
+                "nothing of this app reads cookies (tokens carry the claim when AUTHJWT_TOKEN_LOCATION lists "
+                "'cookies' or a view or dependency of the app has locations=['cookies'])"
             )
         name, path, csrf_name, csrf_path = self._names(token_type)
         age = max_age if max_age is not None else c.cookie_max_age

@@ -178,8 +178,9 @@ class TokenCodec:
         )
         self._expires = {ACCESS: config.access_token_expires, REFRESH: config.refresh_token_expires}
         self._leeway = config.decode_leeway.total_seconds()
-        # Any view may read cookies (its own ``locations``), so every token can go into a cookie.
-        self._csrf = config.cookie_csrf_protect
+        # A token carries the CSRF value of the double-submit check only where a cookie may carry it: the
+        # configured locations, or (see include_csrf) a view or dependency of the app reading cookies.
+        self._csrf = config.cookie_csrf_protect and "cookies" in config.token_location
         # Verified tokens by their encoded form: a client sends the same token many times, and checking
         # its signature again each time is most of the cost of a request. Only signature-checked tokens
         # enter; time claims and revocation are checked on every use.
@@ -191,6 +192,11 @@ class TokenCodec:
         self._cache_lock = threading.Lock()
 
     # -- creating ---------------------------------------------------------------------------------------
+    def include_csrf(self) -> None:
+        """From now on, give every token a ``csrf`` claim (with ``cookie_csrf_protect``): a route of the
+        app reads tokens from cookies although ``token_location`` does not list them."""
+        self._csrf = self.config.cookie_csrf_protect
+
     def encode(
         self,
         identity: str | int,

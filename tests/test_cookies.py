@@ -11,7 +11,7 @@ from http.cookies import Morsel, SimpleCookie
 from typing import Any, NamedTuple
 
 import pytest
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Response, WebSocket
 from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 from httpx import Response as HTTPXResponse
@@ -24,6 +24,7 @@ from fastapi_jwt_views import (
     ProtectedView,
     RefreshView,
     cbv,
+    require,
 )
 
 SECRET = "cookies-test-secret-0123456789-abcdefgh"
@@ -401,10 +402,75 @@ def test_csrf_tokens_carry_a_random_claim_unless_protection_is_off() -> None:
     values = {csrf_of(with_cookies, with_cookies.create_access_token("alice")) for _ in range(20)}
     assert len(values) == 20
     assert all(len(value) >= 32 for value in values)
-    headers_only = AuthViews(AuthViewsConfig(secret_key=SECRET))  # a view may still read cookies
-    assert "csrf" in headers_only.codec.decode(headers_only.create_access_token("alice")).claims
     unprotected = AuthViews(AuthViewsConfig(secret_key=SECRET, cookie_csrf_protect=False))
     assert "csrf" not in unprotected.codec.decode(unprotected.create_access_token("alice")).claims
+
+
+def test_csrf_claim_is_left_out_where_no_route_reads_cookies() -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
+    app = FastAPI()
+    authviews.install(app)
+    router = APIRouter()
+
+    class Headers(ProtectedView):
+        @router.get("/me")
+        async def me(self) -> dict[str, Any]:
+            return {"identity": self.auth.identity}
+
+    app.include_router(router)
+    token = authviews.create_access_token("alice")
+    with TestClient(app) as client:
+        assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        assert "csrf" not in authviews.codec.decode(authviews.create_access_token("alice")).claims
+    with pytest.raises(ValueError, match="has no csrf claim"):  # the cookie it cannot protect is refused
+        authviews.set_access_cookies(Response(), token)
+
+
+@pytest.mark.parametrize("how", ["view", "dependency", "inline view", "websocket"])
+def test_csrf_claim_is_issued_when_a_route_reads_cookies_on_its_own(how: str) -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))  # token_location: headers only
+    app = FastAPI()
+    authviews.install(app)
+    router = APIRouter()
+    if how == "dependency":
+
+        @router.post("/me")
+        async def me(auth: AuthSession = Depends(require(locations=["cookies"]))) -> dict[str, Any]:
+            return {"identity": auth.identity}
+
+    elif how == "websocket":
+
+        class Socket(ProtectedView, locations=["cookies"]):
+            @router.websocket("/ws")
+            async def ws(self, websocket: WebSocket) -> None:
+                await websocket.accept()
+                await websocket.close()
+
+    elif how == "view":
+
+        class Cookies(ProtectedView, locations=["cookies"]):
+            @router.post("/me")
+            async def me(self, number: int = 1) -> dict[str, Any]:  # FastAPI resolves its auth
+                return {"identity": self.auth.identity}
+
+    else:
+
+        class Inline(ProtectedView, locations=["cookies"]):
+            @router.post("/me")
+            async def me(self) -> dict[str, Any]:  # the view calls its auth itself
+                return {"identity": self.auth.identity}
+
+    app.include_router(router)
+    assert "csrf" not in authviews.codec.decode(authviews.create_access_token("alice")).claims
+    with TestClient(app) as client:  # the tree is looked at before the first request is served
+        token = authviews.create_access_token("alice")
+        csrf = csrf_of(authviews, token)
+        assert len(csrf) >= 32
+        if how != "websocket":
+            client.cookies.set("access_token_cookie", token)
+            assert client.post("/me").status_code == 401  # without the CSRF header
+            answer = client.post("/me", headers={"X-CSRF-Token": csrf})
+            assert answer.status_code == 200 and answer.json() == {"identity": "alice"}
 
 
 # -- bad input -----------------------------------------------------------------------------------------------

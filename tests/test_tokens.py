@@ -86,9 +86,7 @@ def test_create_token_default_claims_are_emitted(token_type: str) -> None:
     before = int(time.time())
     claims = _peek(_create(authviews, token_type))
     after = int(time.time())
-    expected = {"sub", "iat", "nbf", "jti", "exp", "type", "csrf"} | (
-        {"fresh"} if token_type == "access" else set()
-    )
+    expected = {"sub", "iat", "nbf", "jti", "exp", "type"} | ({"fresh"} if token_type == "access" else set())
     assert set(claims) == expected
     assert claims["sub"] == "alice"
     assert claims["type"] == token_type
