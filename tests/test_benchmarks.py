@@ -29,6 +29,7 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "authorization.py": (*TINY, "--warmup", "2", "--number", "10"),
     "revocation_check.py": ("--calls", "10"),
     "redis_cache.py": ("--checks", "10", "--revocations", "2"),  # needs --url
+    "instructions.py": ("--smoke",),  # the real run needs valgrind
 }
 SCRIPTS = sorted(path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_"))
 
