@@ -95,6 +95,8 @@ class AuthViews(TokenIssuer, CookieIssuer):
         self._callback = is_revoked
         self._callback_is_async = inspect.iscoroutinefunction(is_revoked)
         self._readers: dict[tuple[bool, tuple[Location, ...]], TokenReader] = {}
+        # ... and by what authenticate() is asked (requirement, locations, whether a WebSocket)
+        self._by_request: dict[tuple[Requirement, Sequence[Location] | None, bool], TokenReader] = {}
         self.cookies = CookieWriter(self.config)
         self.sessions = LoginSessions(self)
         self.users = Users(user_loader) if user_loader is not None else None
@@ -172,7 +174,14 @@ class AuthViews(TokenIssuer, CookieIssuer):
         ``locations`` overrides ``token_location`` (a view's own list). WebSocket connections look in the
         query string too unless the view lists its locations itself.
         """
-        reader = self.reader(requirement, locations, websocket=connection.scope["type"] == "websocket")
+        websocket = connection.scope["type"] == "websocket"
+        if locations is not None and type(locations) is not tuple:
+            locations = tuple(locations)  # a list cannot be a dict key
+        reader = self._by_request.get((requirement, locations, websocket))
+        if reader is None:
+            reader = self._by_request[requirement, locations, websocket] = self.reader(
+                requirement, locations, websocket=websocket
+            )
         found = reader.read(connection)
         if found is None and "message" in reader.locations and isinstance(connection, WebSocket):
             optional = requirement == "optional"  # an anonymous client sends a message without a token
@@ -182,7 +191,8 @@ class AuthViews(TokenIssuer, CookieIssuer):
                 return None
             raise reader.missing()
         verified = await self.verify(found.token, requirement)
-        found.check_csrf(verified.claims)
+        if found.csrf_required:
+            found.check_csrf(verified.claims)
         return verified
 
     def reader(

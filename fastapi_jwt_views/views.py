@@ -53,42 +53,6 @@ logger = logging.getLogger("fastapi_jwt_views")
 _SESSIONS: Final = "fastapi_jwt_views.sessions"
 
 
-async def _session(
-    connection: HTTPConnection,
-    requirement: Requirement,
-    locations: tuple[Location, ...] | None = None,
-    scopes: tuple[str, ...] = (),
-    model: type[BaseModel] | None = None,
-) -> AuthSession[Any]:
-    # Several dependencies of one route (a view's and a route's require_scopes) share one authentication:
-    # the token is verified once, and a refresh token consumed (rotation) once.
-    made: dict[Any, AuthSession[Any]] | None = connection.scope.get(_SESSIONS)
-    if made is None:
-        made = connection.scope[_SESSIONS] = {}
-    session = made.get((requirement, locations))
-    authviews: AuthViews | None = connection.scope.get(SCOPE_KEY)
-    try:
-        if authviews is None:  # no installed app served this request (a lifespan would have said so)
-            logger.error("%s", NOT_INSTALLED)
-            raise MisconfiguredError(NOT_INSTALLED)
-        if session is None:
-            token = await authviews.authenticate(connection, requirement, locations)
-            session = made[requirement, locations] = AuthSession(authviews, token, connection, requirement)
-        if scopes:
-            check_scopes(session.claims, scopes, authviews.config.scope_claim)
-        if model is not None:
-            session._validate(model)
-    except (AuthViewsError, MisconfiguredError) as exc:
-        if isinstance(connection, WebSocket):
-            # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
-            # the close code and reason. Then close with 1008 (1011 for a 5xx) and the same detail.
-            if connection.application_state == WebSocketState.CONNECTING:
-                await connection.accept()
-            raise as_websocket_error(exc) from exc
-        raise
-    return session
-
-
 class AuthDependency(AuthScheme):
     """A dependency that authenticates a request or WebSocket and returns its :class:`AuthSession`.
 
@@ -108,12 +72,40 @@ class AuthDependency(AuthScheme):
             raise ValueError("Scopes need a token, and an optional route accepts none: require 'access'")
         super().__init__(requirement, locations, scopes)
         self.claims_model = model
+        self._key = (requirement, locations)  # the connection's sessions are shared by this key
         self.__doc__ = doc
         # A view whose handler needs nothing else calls it directly (see fastapi_jwt_views._inline).
         setattr(self, INLINE_KEY, {self.scheme_name: []})
 
     async def __call__(self, connection: HTTPConnection) -> AuthSession[Any]:
-        return await _session(connection, self.requirement, self.locations, self.scopes, self.claims_model)
+        # Several dependencies of one route (a view's and a route's require_scopes) share one
+        # authentication: the token is verified once, and a refresh token consumed (rotation) once.
+        scope = connection.scope
+        made: dict[Any, AuthSession[Any]] | None = scope.get(_SESSIONS)
+        if made is None:
+            made = scope[_SESSIONS] = {}
+        session = made.get(self._key)
+        authviews: AuthViews | None = scope.get(SCOPE_KEY)
+        try:
+            if authviews is None:  # no installed app served this request (a lifespan would have said so)
+                logger.error("%s", NOT_INSTALLED)
+                raise MisconfiguredError(NOT_INSTALLED)
+            if session is None:
+                token = await authviews.authenticate(connection, self.requirement, self.locations)
+                session = made[self._key] = AuthSession(authviews, token, connection, self.requirement)
+            if self.scopes:
+                check_scopes(session.claims, self.scopes, authviews.config.scope_claim)
+            if self.claims_model is not None:
+                session._validate(self.claims_model)
+        except (AuthViewsError, MisconfiguredError) as exc:
+            if isinstance(connection, WebSocket):
+                # Accept first: a refusal before accepting reaches a browser as a bare HTTP 403, without
+                # the close code and reason. Then close with 1008 (1011 for a 5xx) and the same detail.
+                if connection.application_state == WebSocketState.CONNECTING:
+                    await connection.accept()
+                raise as_websocket_error(exc) from exc
+            raise
+        return session
 
     def __repr__(self) -> str:
         scopes = f", scopes={list(self.scopes)!r}" if self.scopes else ""

@@ -541,3 +541,13 @@ def test_reader_websocket_handshake_parameter_sent_twice_is_refused(query: bytes
     with pytest.raises(TokenError) as caught:
         reader.read(HTTPConnection(scope))
     assert caught.value.detail == detail
+
+
+@pytest.mark.parametrize("locations", [["query"], ("query",), None])
+def test_authenticate_takes_locations_as_any_sequence(locations: Sequence[Any] | None) -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET, token_location=["query"]))
+    token = authviews.create_access_token("alice")
+    scope = {"type": "http", "headers": [], "query_string": f"token={token}".encode(), "method": "GET"}
+    for _ in range(2):  # the second call takes the reader remembered for the same arguments
+        verified = anyio.run(authviews.authenticate, HTTPConnection(scope), "access", locations)
+        assert verified is not None and verified.identity == "alice"
