@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from . import errors
 from ._compact import check_compact, check_text, read_header
+from ._jws import sign
 from .claims import claims_payload
 from .config import AuthViewsConfig
 from .keys import KeySet, key_set
@@ -267,7 +268,7 @@ class TokenCodec:
                     "choose the id of the active key with AUTHJWT_KEY_ID"
                 )
         header = {**headers, "kid": kid} if headers else {"kid": kid}
-        return jwt.encode(payload, key, algorithm=alg, headers=header)
+        return sign(header, payload, alg, key)
 
     def _scope_claim(self, scopes: Iterable[str], claims: Mapping[str, Any] | None) -> dict[str, Any]:
         name = self.config.scope_claim
