@@ -103,6 +103,8 @@ def inline_endpoint(
             return await run_in_threadpool(functools.partial(method, view, **kwargs))
 
     functools.update_wrapper(endpoint, method)  # name and docstring for OpenAPI
+    # Not `method`: whoever unwraps it must find this endpoint, a coroutine function even for a `def`.
+    del endpoint.__wrapped__  # type: ignore[attr-defined]
     keyword = inspect.Parameter.KEYWORD_ONLY
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter(_CONNECTION, keyword, annotation=HTTPConnection)]
