@@ -37,6 +37,13 @@ __all__ = ["RevocationCache"]
 logger = logging.getLogger("fastapi_jwt_views")
 
 
+def _cancelling() -> bool:
+    """Whether this task was asked to stop (Python 3.11+), even if redis-py swallowed the cancellation."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(cancelling is not None and cancelling())
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -140,7 +147,7 @@ class RevocationCache:
                     )
                 failures += 1
                 await asyncio.sleep(min(1.0, 0.05 * failures))
-            else:  # pragma: no cover - _follow only returns by raising
+            else:  # closed
                 return
 
     async def _follow(self) -> None:
@@ -152,7 +159,9 @@ class RevocationCache:
             pubsub.connection.register_connect_callback(self._on_reconnect)
             interval = self.window / 4
             next_ping = 0.0
-            while True:
+            while not self._closed:
+                if _cancelling():  # redis-py may have swallowed the cancellation of a read
+                    raise asyncio.CancelledError
                 now = self._clock()
                 if now >= next_ping:
                     await pubsub.ping(repr(now))
