@@ -6,6 +6,7 @@ or disconnected subscription makes every check a round trip again (failing close
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -278,3 +279,21 @@ async def test_cache_aclose_ends_the_listener_even_if_redis_py_swallows_the_canc
         await store.aclose()
         assert task is not None and task.done()
         assert time.monotonic() - start < 1.5  # aclose gives up waiting after 2 s
+
+
+async def test_cache_each_outage_is_logged_and_recovered_from(
+    start_redis: Callable[..., RedisServer], redis_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = start_redis()
+    store = RedisRevocationStore(url=server.url, prefix=redis_prefix, cache=True, timeout=0.3)
+    try:
+        with caplog.at_level(logging.WARNING, "fastapi_jwt_views"):
+            for outage in (1, 2):
+                await _warm(store, *KEYS)
+                server.kill()
+                await _until(lambda n=outage: caplog.text.count("subscription lost") == n)
+                await asyncio.sleep(1.2)  # several failed attempts to subscribe again
+                server.start()
+        await _warm(store, *KEYS)  # back without waiting for a long backoff after the second outage
+    finally:
+        await store.aclose()

@@ -79,6 +79,7 @@ class RevocationCache:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._failures = 0  # failed attempts to (re)subscribe since the subscription last answered
 
     # -- the request path -------------------------------------------------------------------------------
     def known_absent(self, keys: Iterable[str]) -> bool:
@@ -130,7 +131,7 @@ class RevocationCache:
         self._task = loop.create_task(self._listen(), name="fastapi_jwt_views revocation cache")
 
     async def _listen(self) -> None:
-        failures = 0
+        self._failures = 0
         while not self._closed:
             try:
                 await self._follow()
@@ -141,12 +142,12 @@ class RevocationCache:
                 self._reset()
                 if self._closed:  # redis-py may turn the cancellation of a read into its own error
                     return
-                if failures == 0:
+                if self._failures == 0:  # once per outage
                     logger.warning(
                         "revocation cache subscription lost (%s); checking Redis on every request", exc
                     )
-                failures += 1
-                await asyncio.sleep(min(1.0, 0.05 * failures))
+                self._failures += 1
+                await asyncio.sleep(min(1.0, 0.05 * self._failures))
             else:  # closed
                 return
 
@@ -189,6 +190,7 @@ class RevocationCache:
                 sent = float(_text(message["data"]))
                 if sent > self._confirmed:
                     self._confirmed = sent
+                self._failures = 0  # working again: the next outage is logged, and retried promptly
 
     async def aclose(self) -> None:
         """Stop listening (the application is shutting down)."""
