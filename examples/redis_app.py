@@ -13,6 +13,10 @@ If Redis cannot be reached, protected routes answer 503 "Token revocation store 
 ``AUTHJWT_REVOCATION_FAIL_OPEN=true`` to accept tokens instead), and recover by themselves when Redis is
 back. The store's connections are closed when the app shuts down. See docs/deployment.md.
 
+Each worker answers the checks of tokens Redis said were not revoked from memory, kept current by a Redis
+subscription (``AUTHJWT_REDIS_CACHE=pubsub``, the default): a logout is refused by every worker within
+50 ms. ``AUTHJWT_REDIS_CACHE=off`` asks Redis on every request instead (docs/revocation.md).
+
 Run it (``pip install "fastapi-jwt-views[redis,examples]"``)::
 
     export AUTHJWT_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')

@@ -138,7 +138,7 @@ class AuthViewsConfig:
     redis_url: str | None = _setting(check_redis_url, "optional", default=None, secret=True)
     redis_key_prefix: str = _setting(check_text, default="fastapi_jwt_views:")
     redis_startup_check: bool = _setting(check_bool, "bool", default=True)
-    redis_cache: str = _setting(check_redis_cache, default="off")
+    redis_cache: str = _setting(check_redis_cache, default="pubsub")
     revocation_fail_open: bool = _setting(check_bool, "bool", default=False)
     refresh_token_rotation: bool = _setting(check_bool, "bool", default=False)
     legacy_status_codes: bool = _setting(check_bool, "bool", default=True)

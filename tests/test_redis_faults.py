@@ -41,7 +41,7 @@ class FaultyStore(RedisRevocationStore):
     """The real Redis store, with a fault injected before the n-th call of one kind."""
 
     def __init__(self, server: RedisServer, **kwargs: Any) -> None:
-        super().__init__(url=server.url, timeout=TIMEOUT, **kwargs)
+        super().__init__(url=server.url, timeout=TIMEOUT, cache=False, **kwargs)  # the strict mode
         self.server = server
         self.fault: Callable[[], None] | None = None
         self.when: Callable[[str, Any], bool] = lambda call, arg: False

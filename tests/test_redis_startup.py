@@ -39,6 +39,11 @@ def _app(url: str, **settings: object) -> tuple[FastAPI, AuthViews]:
         async def me(self) -> dict[str, object]:
             return {"user": self.auth.identity}
 
+        @router.post("/logout")
+        async def logout(self) -> dict[str, str]:
+            await self.auth.revoke()
+            return {"detail": "revoked"}
+
     app.include_router(router)
     return app, authviews
 
@@ -97,7 +102,37 @@ def test_redis_startup_check_off_starts_while_redis_is_down_then_recovers(
         assert client.get("/me", headers={"Authorization": f"Bearer {token}"}).json() == {"user": "ann"}
 
 
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def test_redis_startup_check_is_on_by_default_and_read_from_the_environment() -> None:
     assert AuthViewsConfig(secret_key=SECRET).redis_startup_check is True
     environ = {"AUTHJWT_SECRET_KEY": SECRET, "AUTHJWT_REDIS_STARTUP_CHECK": "false"}
     assert AuthViewsConfig.from_env(environ).redis_startup_check is False
+
+
+@pytest.mark.parametrize("granted", [False, True], ids=["no-channel", "channel-granted"])
+def test_redis_startup_acl_user_without_the_revocation_channel_stops_the_app(
+    start_redis: Callable[..., RedisServer], granted: bool
+) -> None:
+    """Every revocation is published on ``<prefix>revoked``: without that channel every logout would fail
+    (Redis 7 gives a new ACL user no channels), so the app does not start."""
+    server = start_redis()
+    channel = "fastapi_jwt_views:revoked"
+    rules = ["on", f">{PASSWORD}", "~*", "+@all", "resetchannels"] + ([f"&{channel}"] if granted else [])
+    with redis.Redis(port=server.port) as admin:
+        admin.execute_command("ACL", "SETUSER", "app", *rules)
+    app, authviews = _app(f"redis://app:{PASSWORD}@127.0.0.1:{server.port}/0")
+    if not granted:
+        with pytest.raises(ConfigurationError) as raised, TestClient(app):
+            pass
+        message = str(raised.value)
+        assert message.startswith("AUTHJWT_REDIS_URL: the Redis user at 127.0.0.1:")
+        assert f"ACL SETUSER <user> &{channel}" in message and PASSWORD not in message
+        return
+    with TestClient(app) as client:
+        token = authviews.create_access_token("ann")
+        assert client.get("/me", headers=_bearer(token)).json() == {"user": "ann"}
+        assert client.post("/logout", headers=_bearer(token)).status_code == 200
+        assert client.get("/me", headers=_bearer(token)).status_code == 401

@@ -447,7 +447,7 @@ def test_redis_app_sessions_and_rotation_are_shared_by_two_workers(
 
 def test_redis_app_redis_killed_answers_503_promptly(start_redis: Callable[..., RedisServer]) -> None:
     server = start_redis()
-    with _serve(server.url) as (client, authviews):
+    with _serve(server.url, redis_cache="off") as (client, authviews):
         token = authviews.create_access_token("alice")
         assert _get(client, token)[0] == 200  # a pooled connection now exists, and goes stale
         server.kill()
@@ -460,7 +460,7 @@ def test_redis_app_redis_killed_answers_503_promptly(start_redis: Callable[..., 
 
 def test_redis_app_redis_hung_answers_503_within_the_timeout(start_redis: Callable[..., RedisServer]) -> None:
     server = start_redis()
-    with _serve(server.url) as (client, authviews):
+    with _serve(server.url, redis_cache="off") as (client, authviews):
         token = authviews.create_access_token("alice")
         assert _get(client, token)[0] == 200
         server.pause()
@@ -477,7 +477,7 @@ def test_redis_app_fail_open_accepts_but_still_refuses_to_revoke(
     start_redis: Callable[..., RedisServer],
 ) -> None:
     server = start_redis()
-    with _serve(server.url, revocation_fail_open=True) as (client, authviews):
+    with _serve(server.url, revocation_fail_open=True, redis_cache="off") as (client, authviews):
         token = authviews.create_access_token("alice")
         server.kill()
         status, body, elapsed = _get(client, token)
@@ -490,7 +490,7 @@ def test_redis_app_redis_restarted_recovers_without_a_new_app(
     start_redis: Callable[..., RedisServer],
 ) -> None:
     server = start_redis()
-    with _serve(server.url) as (client, authviews):
+    with _serve(server.url, redis_cache="off") as (client, authviews):
         revoked, token = authviews.create_access_token("alice"), authviews.create_access_token("alice")
         assert _logout(client, revoked) == 200
         server.kill()

@@ -50,8 +50,9 @@ def server_url(
             _wait_until_up(url, process, log)
             yield url
         finally:
-            _terminate(process)
+            graceful = _terminate(process)
         assert "Traceback" not in _log_text(log), _log_text(log)  # nor at shutdown (closing the store)
+        assert graceful, f"uvicorn did not exit within 10 s of SIGTERM: {_log_text(log)}"
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: IO[bytes], timeout: float = 15) -> None:
@@ -73,17 +74,21 @@ def _log_text(log: IO[bytes]) -> str:
     return log.read().decode(errors="replace")[-3000:]
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    """End uvicorn and its workers: the whole process group it leads."""
+def _terminate(process: subprocess.Popen[bytes]) -> bool:
+    """End uvicorn and its workers: the whole process group it leads. False when it had to be killed (a
+    shutdown that hangs, e.g. on a store that does not close)."""
+    graceful = True
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
+            graceful = False
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     with contextlib.suppress(ProcessLookupError):  # workers the manager could not reap
         os.killpg(process.pid, signal.SIGKILL)
+    return graceful
 
 
 def _client(url: str) -> httpx.Client:

@@ -37,6 +37,13 @@ __all__ = ["RevocationCache"]
 logger = logging.getLogger("fastapi_jwt_views")
 
 
+def _cancelling() -> bool:
+    """Whether this task was asked to stop (Python 3.11+), even if redis-py swallowed the cancellation."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+
+    return bool(cancelling is not None and cancelling())
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -72,6 +79,7 @@ class RevocationCache:
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._failures = 0  # failed attempts to (re)subscribe since the subscription last answered
 
     # -- the request path -------------------------------------------------------------------------------
     def known_absent(self, keys: Iterable[str]) -> bool:
@@ -123,7 +131,7 @@ class RevocationCache:
         self._task = loop.create_task(self._listen(), name="fastapi_jwt_views revocation cache")
 
     async def _listen(self) -> None:
-        failures = 0
+        self._failures = 0
         while not self._closed:
             try:
                 await self._follow()
@@ -134,13 +142,13 @@ class RevocationCache:
                 self._reset()
                 if self._closed:  # redis-py may turn the cancellation of a read into its own error
                     return
-                if failures == 0:
+                if self._failures == 0:  # once per outage
                     logger.warning(
                         "revocation cache subscription lost (%s); checking Redis on every request", exc
                     )
-                failures += 1
-                await asyncio.sleep(min(1.0, 0.05 * failures))
-            else:  # pragma: no cover - _follow only returns by raising
+                self._failures += 1
+                await asyncio.sleep(min(1.0, 0.05 * self._failures))
+            else:  # closed
                 return
 
     async def _follow(self) -> None:
@@ -152,7 +160,9 @@ class RevocationCache:
             pubsub.connection.register_connect_callback(self._on_reconnect)
             interval = self.window / 4
             next_ping = 0.0
-            while True:
+            while not self._closed:
+                if _cancelling():  # redis-py may have swallowed the cancellation of a read
+                    raise asyncio.CancelledError
                 now = self._clock()
                 if now >= next_ping:
                     await pubsub.ping(repr(now))
@@ -180,6 +190,7 @@ class RevocationCache:
                 sent = float(_text(message["data"]))
                 if sent > self._confirmed:
                     self._confirmed = sent
+                self._failures = 0  # working again: the next outage is logged, and retried promptly
 
     async def aclose(self) -> None:
         """Stop listening (the application is shutting down)."""

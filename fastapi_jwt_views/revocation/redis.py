@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ResponseError
 
 from ..errors import ConfigurationError
 from ._redis_cache import RevocationCache
@@ -185,11 +186,20 @@ class RedisRevocationStore:
             await self.client.aclose()
 
     async def check(self) -> None:
-        """Tell whether Redis answers, with these credentials and this database, and is 6.2 or newer.
+        """Tell whether Redis answers, with these credentials and this database, is 6.2 or newer, and lets
+        this user publish on :attr:`channel`.
 
         Raises :class:`~fastapi_jwt_views.errors.ConfigurationError` naming ``AUTHJWT_REDIS_URL`` and the
         cause (never the password). ``AuthViews.startup()`` calls it when the application starts.
         """
+        try:
+            await self._check()
+        except ConfigurationError:
+            if self._owns_client:  # the app will not start, so nothing would close them; reopened if used
+                await self.client.connection_pool.disconnect()
+            raise
+
+    async def _check(self) -> None:
         try:
             info = await self.client.info("server")
         except Exception as exc:  # any failure to connect, authenticate, select the database or answer
@@ -201,6 +211,14 @@ class RedisRevocationStore:
             raise ConfigurationError(
                 f"AUTHJWT_REDIS_URL: Redis at {self._where()} is version {version}; 6.2 or newer is needed"
             )
+        try:  # every revocation is published there; caches forget the id "" (none is ever revoked)
+            await self.client.publish(self.channel, self.revoked_key(""))
+        except ResponseError as exc:  # an ACL user without the channel (Redis 7 gives new users none)
+            raise ConfigurationError(
+                f"AUTHJWT_REDIS_URL: the Redis user at {self._where()} may not publish to the channel "
+                f"{self.channel!r}, on which every revocation is announced: grant it "
+                f"(ACL SETUSER <user> &{self.channel}) ({self._cause(exc)})"
+            ) from None
 
     def _where(self) -> str:
         kwargs = self.client.connection_pool.connection_kwargs
