@@ -20,7 +20,7 @@ subscription (``AUTHJWT_REDIS_CACHE=pubsub``, the default): a logout is refused 
 Run it (``pip install "fastapi-jwt-views[redis,examples]"``)::
 
     export AUTHJWT_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')
-    AUTHJWT_REDIS_URL=redis://127.0.0.1:6379/0 uvicorn examples.redis_app:app --workers 2
+    AUTHJWT_REDIS_URL=redis://127.0.0.1:6379/0 uvicorn examples.redis_app:app --workers 2 --loop uvloop
 """
 
 import os
