@@ -81,14 +81,16 @@ class HeaderLocation:
     def read(self, headers: list[tuple[bytes, bytes]]) -> str | None:
         """Return the token from an ASGI scope's ``headers``, None when the header is absent; raise when it
         is malformed."""
-        key = self._key
-        values = [value.decode("latin-1") for name, value in headers if name == key]
-        if not values:
+        key, found = self._key, None
+        for name, value in headers:
+            if name == key:
+                if found is not None:  # two headers: refuse rather than guess which one was meant
+                    raise InvalidHeaderError(self._bad)
+                found = value
+        if found is None:
             return None
-        if len(values) > 1:  # two headers: refuse rather than guess which one was meant
-            raise InvalidHeaderError(self._bad)
         # Only spaces separate the scheme from the token (RFC 7235 §2.1); a tab or control byte is refused.
-        parts = [part for part in values[0].split(" ") if part]
+        parts = [part for part in found.decode("latin-1").split(" ") if part]
         if self._type:
             # The scheme is case-insensitive (RFC 7235 §2.1).
             if len(parts) != 2 or parts[0].lower() != self._type:
