@@ -17,9 +17,13 @@ measurement every app is checked over HTTP (``_checks.verify``): missing, broken
 expired and refresh tokens must be refused, a wrong password gets 401, and the token the app's own login
 issued gets the identity. Then every (app, route) pair runs ``--duration`` seconds per round, the order
 rotated each round; a run whose wrk reports any non-2xx answer or socket timeout fails. Printed: the
-median, min and max req/s and the median latency (p50, p99) of every route, and per app the ratios
-protected/open and login/open taken within each round (min-max over the rounds). Ratios to the app's own
-open route are what to compare; absolute rates depend on the machine.
+median, min and max req/s and the median latency (p50, p99) of every route, the requests served per
+CPU-second of the server process (user + system time from ``/proc``, all its threads), and per app the
+ratios protected/open and login/open taken within each round (min-max over the rounds), for req/s and,
+in brackets, per CPU-second. Ratios to the app's own open route are what to compare; absolute rates depend
+on the machine. On a machine shared with other work, req/s falls whenever the server's core is taken
+from it, while requests per CPU-second do not: there the CPU figures are the ones to trust (on an idle
+machine, with the server's core saturated, the two agree).
 
 Targets (issue 12): ours protected/open >= 0.85; ours login/open >= handwritten login/open.
 
@@ -133,6 +137,14 @@ class Server:
         except ValueError:
             return response.status, data.decode(errors="replace")
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the server process so far (all its threads); nan without /proc."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()  # type: ignore[union-attr]
+        except (OSError, AttributeError):
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def check(self) -> None:
         self.token, self.refusals = verify(self.name, self.call)
 
@@ -159,9 +171,10 @@ class Server:
 # -- wrk -------------------------------------------------------------------------------------------------
 @dataclass
 class Sample:
-    rate: float
+    rate: float  # requests per second of wall-clock time
     p50_ms: float
     p99_ms: float
+    cpu_rate: float  # requests per CPU-second the server process spent (nan where /proc is missing)
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
@@ -187,8 +200,10 @@ def run_wrk(server: Server, route: str, duration: float, connections: int) -> Sa
     try:
         command = ["wrk", "-t1", f"-c{connections}", f"-d{duration:g}s", "--latency", "-s", script.name,
                    f"http://127.0.0.1:{server.port}{path}"]
+        cpu = server.cpu_seconds()
         result = subprocess.run(pinned(CLIENT_CPU, command), capture_output=True, text=True,
                                 timeout=duration + 60, check=False)
+        cpu = server.cpu_seconds() - cpu
     finally:
         os.unlink(script.name)
     out = result.stdout
@@ -200,7 +215,8 @@ def run_wrk(server: Server, route: str, duration: float, connections: int) -> Sa
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
-    return Sample(rate, p50, p99)
+    count = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Sample(rate, p50, p99, count / cpu if cpu > 0 else float("nan"))
 
 
 def run_python_client(server: Server, route: str, requests: int) -> Sample:
@@ -209,7 +225,7 @@ def run_python_client(server: Server, route: str, requests: int) -> Sample:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     latencies = []
     try:
-        t0 = time.perf_counter()
+        cpu, t0 = server.cpu_seconds(), time.perf_counter()
         for _ in range(requests):
             start = time.perf_counter()
             connection.request(method, path, body=body or None, headers=headers)
@@ -218,11 +234,12 @@ def run_python_client(server: Server, route: str, requests: int) -> Sample:
             latencies.append((time.perf_counter() - start) * 1e3)
             if response.status != 200:
                 raise HttpBenchmarkError(f"{server.name} {route}: answered {response.status}")
-        elapsed = time.perf_counter() - t0
+        elapsed, cpu = time.perf_counter() - t0, server.cpu_seconds() - cpu
     finally:
         connection.close()
     latencies.sort()
-    return Sample(requests / elapsed, statistics.median(latencies), latencies[int(0.99 * (requests - 1))])
+    return Sample(requests / elapsed, statistics.median(latencies), latencies[int(0.99 * (requests - 1))],
+                  requests / cpu if cpu > 0 else float("nan"))
 
 
 # -- rounds and the report -------------------------------------------------------------------------------
@@ -245,46 +262,78 @@ def measure(servers: list[Server], rounds: int, duration: float, connections: in
     return results
 
 
-def ratios(results: Results, name: str, route: str) -> list[float]:
-    """``route``/open of app ``name``, taken within each round."""
-    return [a.rate / b.rate for a, b in zip(results[(name, route)], results[(name, "open")], strict=True)]
+# app -> "protected/open" (req/s), "protected/open cpu" (per CPU-second), ... -> one ratio per round
+Found = dict[str, dict[str, list[float]]]
+RATIOS = ("protected/open", "login/open")
+
+
+def per_round(results: Results, a: tuple[str, str], b: tuple[str, str], cpu: bool = False) -> list[float]:
+    """Rate of ``a`` over rate of ``b`` (app, route), taken within each round."""
+    if cpu:
+        return [x.cpu_rate / y.cpu_rate for x, y in zip(results[a], results[b], strict=True)]
+    return [x.rate / y.rate for x, y in zip(results[a], results[b], strict=True)]
 
 
 def span(values: list[float]) -> str:
-    return f"{statistics.median(values):.3f} [{min(values):.3f}-{max(values):.3f}]"
+    if any(v != v for v in values):  # nan: no CPU times on this system
+        return "-"
+    return f"{statistics.median(values):.3f} [{min(values):.2f}-{max(values):.2f}]"
 
 
-def report(servers: list[Server], results: Results) -> dict[str, dict[str, list[float]]]:
+def report(servers: list[Server], results: Results) -> Found:
     """Print the table and the ratios; the per-round ratios of every app, by ratio name."""
-    print(f"{'app':<24} {'route':<10} {'median req/s':>12} {'min':>9} {'max':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    print("-" * 86)
+    print(f"{'app':<24} {'route':<10} {'median req/s':>12} {'min':>9} {'max':>9} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'req/CPU-s':>10}")
+    print("-" * 97)
     for server in servers:
         for route in ROUTES:
             samples = results[(server.name, route)]
             rates = [s.rate for s in samples]
             print(f"{server.name:<24} {route:<10} {statistics.median(rates):>12,.0f} {min(rates):>9,.0f} "
                   f"{max(rates):>9,.0f} {statistics.median(s.p50_ms for s in samples):>8.2f} "
-                  f"{statistics.median(s.p99_ms for s in samples):>8.2f}")
+                  f"{statistics.median(s.p99_ms for s in samples):>8.2f} "
+                  f"{statistics.median(s.cpu_rate for s in samples):>10,.0f}")
     print()
-    print("ratios within each round: median [min-max]")
-    found: dict[str, dict[str, list[float]]] = {}
+    print("ratios within each round, median [min-max]; req/s, and in brackets per CPU-second of the server")
+    found: Found = {}
     for server in servers:
-        found[server.name] = {f"{route}/open": ratios(results, server.name, route)
-                              for route in ("protected", "login")}
-        print(f"  {server.name:<24} protected/open {span(found[server.name]['protected/open'])}   "
-              f"login/open {span(found[server.name]['login/open'])}")
+        found[server.name] = {}
+        line = f"  {server.name:<24}"
+        for name in RATIOS:
+            route = name.split("/")[0]
+            wall = per_round(results, (server.name, route), (server.name, "open"))
+            cpu = per_round(results, (server.name, route), (server.name, "open"), cpu=True)
+            found[server.name].update({name: wall, f"{name} cpu": cpu})
+            line += f" {name} {span(wall)} ({span(cpu)})"
+        print(line)
     return found
 
 
-def targets(found: dict[str, dict[str, list[float]]]) -> None:
-    protected = found["ours"]["protected/open"]
-    ours_login, hand_login = found["ours"]["login/open"], found["handwritten"]["login/open"]
+def same_stack(results: Results) -> None:
+    """Ours against handwritten in absolute rates: they share one environment, so these compare too."""
+    if {"ours", "handwritten"} <= {name for name, _ in results}:
+        for route in ROUTES:
+            pair = (("ours", route), ("handwritten", route))
+            print(f"  ours {route} / handwritten {route} (same environment): "
+                  f"{span(per_round(results, *pair))} ({span(per_round(results, *pair, cpu=True))})")
+
+
+def verdict(values: list[float], target: float) -> str:
+    return "PASS" if min(values) >= target else "MISS" if max(values) < target else "MIXED"
+
+
+def targets(found: Found) -> None:
     print()
-    print(f"target: ours protected/open >= 0.85: {span(protected)} "
-          f"{'PASS' if min(protected) >= 0.85 else 'MISS' if max(protected) < 0.85 else 'MIXED'}")
-    print(f"target: ours login/open >= handwritten login/open: {statistics.median(ours_login):.3f} vs "
-          f"{statistics.median(hand_login):.3f} "
-          f"{'PASS' if statistics.median(ours_login) >= statistics.median(hand_login) else 'MISS'}")
+    for suffix, what in (("", "req/s"), (" cpu", "per CPU-second")):
+        protected = found["ours"]["protected/open" + suffix]
+        if span(protected) == "-" or span(found["handwritten"]["login/open" + suffix]) == "-":
+            print(f"target ({what}): not measured (the server's CPU time was not readable or too short)")
+            continue
+        ours_login = statistics.median(found["ours"]["login/open" + suffix])
+        hand_login = statistics.median(found["handwritten"]["login/open" + suffix])
+        print(f"target ({what}): ours protected/open >= 0.85: {span(protected)} {verdict(protected, 0.85)}")
+        print(f"target ({what}): ours login/open >= handwritten login/open: {ours_login:.3f} vs "
+              f"{hand_login:.3f} {'PASS' if ours_login >= hand_login else 'MISS'}")
 
 
 def machine() -> str:
@@ -301,7 +350,8 @@ def machine() -> str:
         wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
         wrk = wrk.split("[")[0].strip()
     return (f"{os.cpu_count()} CPUs ({model}); taskset {'on' if shutil.which('taskset') else 'off'}; "
-            f"{wrk}; python {sys.version.split()[0]}")
+            f"{wrk}; python {sys.version.split()[0]}; load average {os.getloadavg()[0]:.2f} "
+            "(other work on the machine widens the ranges)")
 
 
 def run_servers(servers: list[Server], fast: bool) -> None:
@@ -342,7 +392,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         for server in servers:
             server.stop()
-    targets(report(servers, results))
+    found = report(servers, results)
+    same_stack(results)
+    targets(found)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     return 0
 
 

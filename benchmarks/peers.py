@@ -28,8 +28,11 @@ tokens, a wrong password). Then, in one run:
   every (app, route) pair in rotated order each round (``http_bench.py``'s runner).
 
 The stacks differ (fastapi-jwt-auth cannot run on pydantic 2), so absolute rates are not comparable
-across venvs; the ratios to the app's own open route are, and they are what the table shows, each taken
-within one round, median [min-max] over the rounds. Every venv's versions are printed.
+across venvs; the ratios to the app's own open route are, and they are what the tables show, each taken
+within one round, median [min-max] over the rounds: once for requests per second, once per CPU-second of
+the app's process (which other work on the machine does not move). Every venv's versions are printed.
+In-process, requests run one at a time, so a library whose dependency runs in the thread pool pays the
+whole hop there; over HTTP, with 16 connections, other requests' work overlaps it.
 
 Run: ``python benchmarks/peers.py [--dir DIR] [--only NAME ...] [--rounds R] [--requests N]
 [--duration S] [--http-rounds R] [--no-http] [--reinstall]``. ``--smoke`` creates no venv: it drives the
@@ -54,7 +57,17 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from http_bench import HttpBenchmarkError, Server, machine, measure, pinned, report, span  # noqa: E402
+from http_bench import (  # noqa: E402
+    RATIOS,
+    HttpBenchmarkError,
+    Server,
+    machine,
+    measure,
+    pinned,
+    report,
+    same_stack,
+    span,
+)
 
 DRIVER = HERE / "peer_apps" / "_drive.py"
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "fastapi-jwt-views-peers"
@@ -137,9 +150,9 @@ def inprocess(peer: Peer, python: str, requests: int, rounds: int, warmup: int, 
     return found
 
 
-def in_ratios(found: Any, route: str) -> list[float]:
-    rates = found["rates"]
-    return [a / b for a, b in zip(rates[route], rates["open"], strict=True)]
+def per_round_of(rates: dict[str, list[float]], a: str, b: str) -> list[float]:
+    """In-process: the rate of case ``a`` over that of case ``b``, taken within each round."""
+    return [x / y for x, y in zip(rates[a], rates[b], strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         peers = [p for p in peers if p.name in pythons]
         env = clean_env()
 
+    print(machine())
     found: dict[str, Any] = {}
     for peer in peers:
         print(f"in-process: {peer.name} ...", flush=True)
@@ -212,29 +226,29 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
         print()
         http_found = report(servers, results)
-        if {"ours", "handwritten"} <= {s.name for s in servers}:  # one venv, one stack: rates compare
-            per_round = [a.rate / b.rate for a, b in zip(results[("ours", "protected")],
-                                                        results[("handwritten", "protected")], strict=True)]
-            print(f"  ours protected / handwritten protected (same venv, within each round): "
-                  f"{span(per_round)}")
+        same_stack(results)
 
     print()
     print(machine())
     print(f"in-process: {args.requests} requests x {args.rounds} rounds per route; ratios to the app's own "
           f"open route, median [min-max] over rounds (comparable across venvs; absolute rates are not)")
-    print()
-    header = f"{'app':<24} {'in-process prot/open':>22} {'in-process login/open':>22}"
-    if http_found:
-        header += f" {'HTTP prot/open':>22} {'HTTP login/open':>22}"
-    print(header)
-    print("-" * len(header))
-    for peer in peers:
-        row = f"{peer.name:<24} {span(in_ratios(found[peer.name], 'protected')):>22} " \
-              f"{span(in_ratios(found[peer.name], 'login')):>22}"
-        if peer.name in http_found:
-            row += f" {span(http_found[peer.name]['protected/open']):>22} " \
-                   f"{span(http_found[peer.name]['login/open']):>22}"
-        print(row)
+    for suffix, what in (("", "requests per second (wall clock)"),
+                         (" cpu", "requests per CPU-second of the app's process (robust to other load)")):
+        print()
+        print(f"ratios of {what}:")
+        header = f"{'app':<24} {'in-process prot/open':>21} {'in-process login/open':>21}"
+        if http_found:
+            header += f" {'HTTP prot/open':>21} {'HTTP login/open':>21}"
+        print(header)
+        print("-" * len(header))
+        for peer in peers:
+            rates = found[peer.name]["rates"]
+            row = f"{peer.name:<24}" + "".join(
+                f" {span(per_round_of(rates, route + suffix, 'open' + suffix)):>21}"
+                for route in ("protected", "login"))
+            if peer.name in http_found:
+                row += "".join(f" {span(http_found[peer.name][name + suffix]):>21}" for name in RATIOS)
+            print(row)
     print()
     print("in-process median req/s (absolute, for information; one request at a time, so a dependency run in "
           "the thread pool pays the whole hop here, while over HTTP other connections' work overlaps it):")

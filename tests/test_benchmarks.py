@@ -126,8 +126,9 @@ def test_http_bench_smoke_checks_real_servers_and_prints_targets() -> None:
                "expired: 401; refresh token: 401" in out, out
         for route in ("open", "protected", "login"):
             assert any(line.split()[:2] == [app, route] for line in out.splitlines()), (app, route, out)
-    assert "target: ours protected/open >= 0.85" in out
-    assert "target: ours login/open >= handwritten login/open" in out
+    assert "target (req/s): ours protected/open >= 0.85" in out
+    assert "target (req/s): ours login/open >= handwritten login/open" in out
+    assert "ours protected / handwritten protected (same environment)" in out
 
 
 def test_http_bench_without_wrk_says_so(tmp_path: Path) -> None:
@@ -141,6 +142,7 @@ def test_http_bench_without_wrk_says_so(tmp_path: Path) -> None:
 def test_peers_smoke_prints_ratios_versions_and_refusals() -> None:
     out = run_benchmark("peers.py", *SMOKE["peers.py"])
     assert "in-process prot/open" in out and "in-process login/open" in out
+    assert "ratios of requests per second (wall clock)" in out and "per CPU-second" in out
     for app in ("ours", "handwritten"):
         assert app in rows(out), (app, out)
     assert "fastapi-jwt-views " in out and "PyJWT " in out
