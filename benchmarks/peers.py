@@ -59,6 +59,7 @@ sys.path.insert(0, str(HERE))
 
 from http_bench import (  # noqa: E402
     RATIOS,
+    ROUTES,
     HttpBenchmarkError,
     Server,
     machine,
@@ -250,16 +251,20 @@ def main(argv: list[str] | None = None) -> int:
                 row += "".join(f" {span(http_found[peer.name][name + suffix]):>21}" for name in RATIOS)
             print(row)
     print()
-    print("in-process median req/s (absolute, for information; one request at a time, so a dependency run in "
-          "the thread pool pays the whole hop here, while over HTTP other connections' work overlaps it):")
+    print("in-process median req/s and, in brackets, per CPU-second (absolute, for information; one request "
+          "at a time, so a dependency run in the thread pool pays the whole hop here, while over HTTP other "
+          "connections' work overlaps it):")
     for peer in peers:
         rates = found[peer.name]["rates"]
-        print(f"  {peer.name:<24} " + "  ".join(f"{route} {statistics.median(rates[route]):>8,.0f}"
-                                                for route in ("open", "protected", "login")))
+        median = {name: statistics.median(values) for name, values in rates.items()}
+        cells = [f"{route} {median[route]:>7,.0f} ({median[route + ' cpu']:>7,.0f})" for route in ROUTES]
+        print(f"  {peer.name:<24} " + "  ".join(cells))
     if {"ours", "handwritten"} <= found.keys():
-        ours, hand = (statistics.median(found[name]["rates"]["protected"])
-                      for name in ("ours", "handwritten"))
-        print(f"  ours protected / handwritten protected (same venv, ratio of medians): {ours / hand:.3f}")
+        for route in ROUTES:
+            ours, hand = (statistics.median(found[name]["rates"][route + " cpu"])
+                          for name in ("ours", "handwritten"))
+            print(f"  ours {route} / handwritten {route} per CPU-second (same venv, ratio of medians): "
+                  f"{ours / hand:.3f}")
     print()
     print("versions, and the status each app answered a missing, broken, foreign-key, alg-none, expired "
           "and refresh token with:")
