@@ -6,8 +6,9 @@ Each app of ``benchmarks/peer_apps`` serves the same contract (``_contract.py``)
 ``POST /login`` (checks a password, issues an access and a refresh token) and ``GET /protected``
 (answers the identity of a valid access token). This script compares two of them, in this environment:
 
-* ``ours`` -- ``app_ours.py``: a ``ProtectedView`` on an included ``APIRouter``, as the README writes it,
-  with the in-memory revocation check on, and the library's token pair;
+* ``ours`` -- ``app_ours.py``: the login route and a ``ProtectedView`` on an included ``APIRouter``, as the
+  README writes them, with the in-memory revocation check on, and the library's token pair (the open
+  route is on the app itself, as in every contract app, so that the floor is the same);
 * ``handwritten`` -- ``app_handwritten.py``: an ``async`` PyJWT dependency on ``@app.get`` in an app of its
   own, which issues its own tokens (HS256, ``sub``, ``exp`` and ``type``).
 

@@ -7,8 +7,8 @@ auth, ``POST /login`` issuing an access and a refresh token, ``GET /protected`` 
 the access token. One app per library, written as that library documents it:
 
 ==========================  ===========================================================================
-``ours``                    fastapi-jwt-views from this checkout: ``ProtectedView`` on an included
-                            ``APIRouter``, in-memory revocation check on
+``ours``                    fastapi-jwt-views from this checkout: login and ``ProtectedView`` on an
+                            included ``APIRouter``, in-memory revocation check on
 ``handwritten``             an ``async`` PyJWT dependency on ``@app.get`` (same venv as ``ours``)
 ``authx``                   ``Depends(auth.access_token_required)``
 ``fastapi-jwt``             ``Security(JwtAccessBearer(...))``, authlib backend
