@@ -88,7 +88,7 @@ class Server:
     name: str
     module: str
     python: str = sys.executable
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # the server's whole environment; empty: this one's
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     log: Any = None
@@ -102,7 +102,7 @@ class Server:
                    "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
                    "--loop", loop, "--http", http, "--log-level", "warning", "--no-access-log"]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 -- the server's output, kept until stop()
-        env = {**os.environ, **self.env}
+        env = self.env or dict(os.environ)  # a given environment is used whole (peers.py drops PYTHONPATH)
         self.process = subprocess.Popen(pinned(SERVER_CPU, command), stdout=self.log, stderr=self.log,
                                         env=env)
 
