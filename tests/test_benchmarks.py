@@ -6,11 +6,14 @@ when the library changes under it. A new script in ``benchmarks/`` must get a sm
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,6 +34,8 @@ SMOKE: dict[str, tuple[str, ...]] = {
     "redis_cache.py": ("--checks", "10", "--revocations", "2"),  # needs --url
     "instructions.py": ("--smoke",),  # the real run needs valgrind
     "workers.py": ("--smoke", "--requests", "5"),  # no wrk: uvicorn --workers 2 servers' TCP_NODELAY
+    "http_bench.py": ("--smoke", "--rounds", "1", "--requests", "5"),  # real uvicorn, no wrk
+    "peers.py": ("--smoke", "--requests", "5", "--rounds", "2", "--warmup", "2"),  # no venvs
 }
 SCRIPTS = sorted(path.name for path in BENCHMARKS.glob("*.py") if not path.name.startswith("_"))
 
@@ -132,3 +137,63 @@ def test_workers_benchmark_recommended_commands_keep_tcp_nodelay() -> None:
     for name in recommended:
         _, app, nodelay, workers, _, _ = table[name]
         assert (app, nodelay, workers) == ("view", "on", "2"), out
+
+
+def test_http_bench_smoke_checks_real_servers_and_prints_targets() -> None:
+    out = run_benchmark("http_bench.py", *SMOKE["http_bench.py"])
+    for app in ("ours", "handwritten"):
+        # each app was proven to refuse every hostile token before it was measured
+        assert f"{app}: refuses no token: 401; broken signature: 401; another key: 401; alg none: 401; " \
+               "expired: 401; refresh token: 401" in out, out
+        for route in ("open", "protected", "login"):
+            assert any(line.split()[:2] == [app, route] for line in out.splitlines()), (app, route, out)
+    assert "target (req/s): ours protected/open >= 0.85" in out
+    assert "target (req/s): ours login/open >= handwritten login/open" in out
+    assert "ours protected / handwritten protected (same environment)" in out
+
+
+def test_http_bench_without_wrk_says_so(tmp_path: Path) -> None:
+    env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}  # a PATH with no wrk on it
+    result = subprocess.run([sys.executable, str(BENCHMARKS / "http_bench.py"), "--rounds", "1"],
+                            capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "wrk not found" in result.stderr and "--smoke" in result.stderr
+
+
+def test_peers_smoke_prints_ratios_versions_and_refusals() -> None:
+    out = run_benchmark("peers.py", *SMOKE["peers.py"])
+    assert "in-process prot/open" in out and "in-process login/open" in out
+    assert "ratios of requests per second (wall clock)" in out and "per CPU-second" in out
+    for app in ("ours", "handwritten"):
+        assert app in rows(out), (app, out)
+    assert "fastapi-jwt-views " in out and "PyJWT " in out
+    assert "no token: 401; broken signature: 401" in out
+
+
+def _checks_module() -> Any:
+    spec = importlib.util.spec_from_file_location("_checks", BENCHMARKS / "peer_apps" / "_checks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("accepted", ["no token", "another key", "alg none", "expired"])
+def test_peer_checks_app_accepting_a_hostile_token_is_not_measured(accepted: str) -> None:
+    checks = _checks_module()
+    header, claims = {"alg": "HS256", "typ": "JWT"}, {"sub": "alice", "exp": 4_000_000_000}
+    good = checks.sign(header, {**claims, "type": "access"}, checks.SECRET)
+    refresh = checks.sign(header, {**claims, "type": "refresh"}, checks.SECRET)
+    bad = checks.hostile_tokens(good, refresh)[accepted]
+
+    def call(method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
+        if path == "/open":
+            return 200, {"user": None}
+        if path == "/login":
+            ok = json.loads(body)["password"] == checks.PASSWORD
+            return (200, {"access_token": good, "refresh_token": refresh}) if ok else (401, None)
+        token = headers.get("authorization", "Bearer ").removeprefix("Bearer ") or None
+        return (200, {"user": "alice"}) if token in (good, bad) else (401, None)
+
+    with pytest.raises(checks.ContractError, match=accepted):
+        checks.verify("lax", call)
