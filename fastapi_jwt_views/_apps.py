@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "NOT_INSTALLED",
     "SCOPE_KEY",
+    "SESSIONS_KEY",
     "STATE_KEY",
     "bind",
     "installed_on",
@@ -50,6 +51,10 @@ logger = logging.getLogger("fastapi_jwt_views")
 
 #: The connection-scope key holding the AuthViews that serves the connection.
 SCOPE_KEY: Final = "fastapi_jwt_views"
+#: The connection-scope key of the sessions made for the connection (by requirement and locations). Each
+#: session holds the connection, which holds the scope: the entry removes them when the app is done, so
+#: no request leaves a reference cycle to the garbage collector.
+SESSIONS_KEY: Final = "fastapi_jwt_views.sessions"
 #: The ``app.state`` attribute holding the AuthViews installed on that app.
 STATE_KEY: Final = "fastapi_jwt_views"
 #: The message of every "no AuthViews here" error: start-up, request and ``AuthViews.of``.
@@ -97,7 +102,10 @@ def _entry(app: FastAPI, inner: ASGIApp) -> ASGIApp:
 
         async def entry(scope: Scope, receive: Receive, send: Send) -> None:
             scope[SCOPE_KEY] = authviews
-            await inner(scope, receive, send)
+            try:
+                await inner(scope, receive, send)
+            finally:
+                scope.pop(SESSIONS_KEY, None)
 
         return entry
 

@@ -7,6 +7,8 @@ waits: the waiting happened in the dependency (:mod:`._compat_request`).
 
 from __future__ import annotations
 
+import copy
+import inspect
 from collections.abc import Coroutine, Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
@@ -63,7 +65,10 @@ class AuthJWTBase(AuthConfig):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        type.__setattr__(cls, "__wrapped__", async_constructor(cls, AuthJWTBase.__init__))
+        constructor = async_constructor(cls, AuthJWTBase.__init__)
+        type.__setattr__(cls, "__wrapped__", constructor)
+        # Python >= 3.13 reads a class's signature from its __init__, not through __wrapped__.
+        type.__setattr__(cls, "__signature__", inspect.signature(constructor))
 
     def __await__(self: _Self) -> Generator[Any, None, _Self]:
         """Verify the request's tokens (once) and give this object: how FastAPI builds it on the loop."""
@@ -147,7 +152,9 @@ class AuthJWTBase(AuthConfig):
         verified = None
         if found is not None:
             if isinstance(outcome, (errors.AuthViewsError, RuntimeError)):
-                raise outcome
+                # A copy: the kept verdict, raised itself, would hold this frame (and so this object,
+                # which keeps the verdict): a reference cycle per refused request.
+                raise copy.copy(outcome) from outcome
             assert outcome is not None
             verified = outcome
             check_requirement(verified.claims, requirement, self._resolved.authviews.codec.clock)

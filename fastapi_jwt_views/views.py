@@ -14,14 +14,14 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
-from typing import Any, ClassVar, Final, Generic, TypeVar, get_args, get_origin
+from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
-from ._apps import NOT_INSTALLED, SCOPE_KEY, VIEW_METHOD_KEY
+from ._apps import NOT_INSTALLED, SCOPE_KEY, SESSIONS_KEY, VIEW_METHOD_KEY
 from ._inline import INLINE_KEY
 from .cbv import CBV_CLASS_KEY, cbv
 from .claims import ClaimsT
@@ -49,8 +49,6 @@ __all__ = [
 logger = logging.getLogger("fastapi_jwt_views")
 
 
-#: The connection-scope key of the sessions already made for this connection, by requirement and locations.
-_SESSIONS: Final = "fastapi_jwt_views.sessions"
 
 
 class AuthDependency(AuthScheme):
@@ -81,9 +79,9 @@ class AuthDependency(AuthScheme):
         # Several dependencies of one route (a view's and a route's require_scopes) share one
         # authentication: the token is verified once, and a refresh token consumed (rotation) once.
         scope = connection.scope
-        made: dict[Any, AuthSession[Any]] | None = scope.get(_SESSIONS)
+        made: dict[Any, AuthSession[Any]] | None = scope.get(SESSIONS_KEY)
         if made is None:
-            made = scope[_SESSIONS] = {}
+            made = scope[SESSIONS_KEY] = {}
         session = made.get(self._key)
         authviews: AuthViews | None = scope.get(SCOPE_KEY)
         try:
