@@ -177,9 +177,10 @@ def async_constructor(cls: type[Any], base_init: Callable[..., None]) -> Callabl
     its signature and to tell whether it is a coroutine function; finding one, they call the class on the
     event loop and await the instance, whose ``__await__`` verifies the request's tokens and gives the
     instance. FastAPI's own classifier is asked which it will do: when it would not await the class (FastAPI
-    0.115), the signature takes :func:`check_connection` as a sub-dependency instead, and the class is built
-    in the thread pool with the same result. A subclass with its own ``__init__`` gets a plain function with
-    that signature (the thread pool, and the guards verify what the request carries without waiting).
+    0.115, or Python >= 3.13, whose ``inspect.unwrap`` stops at a class), the signature takes
+    :func:`check_connection` as a sub-dependency instead, and the class is built in the thread pool with
+    the same result. A subclass with its own ``__init__`` gets a plain function with that signature (the
+    thread pool, and the guards verify what the request carries without waiting).
     """
     if cls.__init__ is not base_init:
 
