@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 import inspect
-from collections.abc import Coroutine, Generator, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Coroutine, Generator, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -200,13 +199,9 @@ class AuthJWTBase(AuthConfig):
             raise errors.CSRFError("Missing CSRF Token")
         return Found(cookie, "cookies", csrf_required=config.cookie_csrf_protect, csrf=csrf_token)
 
-    @contextmanager
-    def _translated(self, *, websocket: bool = False) -> Iterator[None]:
-        try:
-            yield
-        except errors.AuthViewsError as exc:
-            legacy = self._resolved.authviews.config.legacy_status_codes
-            raise translate(exc, legacy=legacy, websocket=websocket) from exc
+    def _translated(self, *, websocket: bool = False) -> _Translated:
+        """A context raising 0.5.0's exception for the library's error raised inside it."""
+        return _Translated(self._resolved.authviews.config.legacy_status_codes, websocket)
 
     # -- tokens --------------------------------------------------------------------------------------------
     def _create(
@@ -337,3 +332,20 @@ class AuthJWTBase(AuthConfig):
 
 # FastAPI 0.115 resolves a class dependency's string annotations without its module's globals.
 AuthJWTBase.__init__.__annotations__.update(req=HTTPConnection, res=Response)
+
+
+class _Translated:
+    """``with self._translated():`` as a class: a generator-based context manager raising from its
+    ``except`` left a reference cycle per refused request on Python 3.12 (its frames hold both errors)."""
+
+    __slots__ = ("legacy", "websocket")
+
+    def __init__(self, legacy: bool, websocket: bool) -> None:
+        self.legacy, self.websocket = legacy, websocket
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: Any) -> None:
+        if isinstance(error, errors.AuthViewsError):
+            raise translate(error, legacy=self.legacy, websocket=self.websocket) from error

@@ -19,7 +19,7 @@ import inspect
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
@@ -50,6 +50,7 @@ __all__ = [
 logger = logging.getLogger("fastapi_jwt_views")
 
 Outcome = VerifiedToken | errors.AuthViewsError | RuntimeError
+_E = TypeVar("_E", bound=BaseException)
 _MAX_WEBSOCKET_CANDIDATES: Final = 4
 
 
@@ -88,7 +89,20 @@ async def verify(resolved: Resolved, token: str) -> Outcome:
             verified = await resolved.authviews.verify(token, token_type, consume=False)
         return verified
     except (errors.AuthViewsError, RuntimeError) as exc:
-        return exc
+        return kept(exc)
+
+
+def kept(error: _E) -> _E:
+    """``error`` without the tracebacks of its chain, to be kept and raised later. A traceback's frames
+    lead to their callers' (the constructing ``AuthJWT``, which keeps the error): a reference cycle per
+    refused request, left to the garbage collector."""
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        link.__traceback__ = None
+        link = link.__cause__ or link.__context__
+    return error
 
 
 def to_consume(resolved: Resolved, requirement: str, outcome: Outcome | None) -> VerifiedToken | None:
@@ -161,7 +175,7 @@ async def check_connection(connection: HTTPConnection) -> Checked:
             try:
                 checked.found[kind] = authviews.reader(kind).read(connection)
             except errors.AuthViewsError as exc:  # a bad header: raised by the guards, not here
-                checked.found[kind] = exc
+                checked.found[kind] = kept(exc)
         checked.found.setdefault(REFRESH, checked.found[ACCESS])
         tokens = list(dict.fromkeys(f.token for f in checked.found.values() if isinstance(f, Found)))
     for token in tokens:
