@@ -38,7 +38,9 @@ T = TypeVar("T")
 
 CBV_CLASS_KEY = "__cbv_class__"
 _USER_INIT_KEY = "__cbv_user_init__"  # set on generated __init__s: the user's __init__ they call
-_FINISH = "__cbv_finish__"  # an async method awaited after each async handler returns (the views use it)
+# Called after each async handler returns; the awaitable it returns, if any, is awaited (the views finish
+# operations their handler did not await). Nothing to await, nothing awaited: no coroutine per request.
+_FINISH = "__cbv_finish__"
 _VAR_KINDS = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
 
 
@@ -131,6 +133,13 @@ def _register_endpoints(router: APIRouter, cls: type[Any], *urls: str) -> None:
     getattr(router, "_mark_routes_changed", lambda: None)()  # FastAPI >= 0.16x caches included routes
 
 
+async def finished(view: Any) -> None:
+    """Await what ``view.__cbv_finish__()`` returns, if anything (the general endpoints' finish)."""
+    unfinished = getattr(view, _FINISH)()
+    if unfinished is not None:
+        await unfinished
+
+
 class _Endpoint:
     """What fastapi-utils' signature helper reads of a route: its endpoint."""
 
@@ -146,7 +155,7 @@ def _finishing(cls: type[Any], method: Callable[..., Any]) -> Callable[..., Any]
 
     async def endpoint(self: Any, *args: Any, **kwargs: Any) -> Any:
         result = await method(self, *args, **kwargs)
-        await getattr(self, _FINISH)()
+        await finished(self)
         return result
 
     functools.update_wrapper(endpoint, method)
@@ -194,7 +203,7 @@ def _flat_endpoint(cls: type[Any], method: Callable[..., Any]) -> Callable[..., 
         async def endpoint(**kwargs: Any) -> Any:
             view = cls(**{name: kwargs.pop(name) for name in view_names})
             result = await method(view, **kwargs)
-            await getattr(view, _FINISH)()
+            await finished(view)
             return result
 
     elif inspect.iscoroutinefunction(method):

@@ -150,6 +150,11 @@ class AuthSession(TokenIssuer, CookieIssuer, Authorization[ClaimsT]):
         self._pending.append(operation)
         return operation
 
+    @property
+    def pending(self) -> bool:
+        """Whether operations started on this session may still be unfinished (:meth:`settle` them)."""
+        return self._pending is not None
+
     async def settle(self) -> None:
         """Finish the operations started on this session that nobody awaited, raising the first error.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from types import FrameType
 from typing import Any, ClassVar, Generic, TypeVar, get_args, get_origin
@@ -258,12 +258,15 @@ class _AuthView(Generic[ClaimsT]):
         router.lifespan_context = lifespan
         setattr(router, _STARTUP_CHECK, True)
 
-    async def __cbv_finish__(self) -> None:
+    def __cbv_finish__(self) -> Awaitable[None] | None:
         # Called by cbv's endpoint when an async handler returns: operations started on self.auth and
-        # not awaited (`self.auth.revoke()` without `await`) are finished before the response.
-        settle = getattr(getattr(self, "auth", None), "settle", None)  # `auth` may be overridden
-        if settle is not None:
-            await settle()
+        # not awaited (`self.auth.revoke()` without `await`) are finished before the response. None (the
+        # usual case: nothing pending) spares a coroutine per request.
+        auth = getattr(self, "auth", None)  # `auth` may be overridden
+        if type(auth) is AuthSession and not auth.pending:
+            return None
+        settle = getattr(auth, "settle", None)
+        return settle() if settle is not None else None
 
 
 def _defining_frame() -> FrameType | None:
