@@ -14,17 +14,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi_jwt_views import AuthViews, AuthViewsConfig
+from fastapi_jwt_views.tokens import VerifiedToken
 
 
 async def main(calls: int) -> None:
     config = AuthViewsConfig(secret_key="k9Xq2LmZ7vB4nR8tW1yC6pD3fG5hJ0sA", blacklist_enabled=True)
     authviews = AuthViews(config)
-    claims = {"jti": "0123456789abcdef", "sub": "user"}
+    token = VerifiedToken("", {"alg": "HS256"}, {"jti": "0123456789abcdef", "sub": "user", "type": "access"})
     best = float("inf")
     for _ in range(7):
         start = time.perf_counter()
         for _ in range(calls):
-            await authviews._check_revocation(claims)
+            await authviews._check_revocation(token)
         best = min(best, (time.perf_counter() - start) / calls * 1e6)
     print(f"revocation check (memory store): {best:.2f} us per request, best of 7 x {calls}")
 

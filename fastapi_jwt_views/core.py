@@ -241,12 +241,13 @@ class AuthViews(TokenIssuer, CookieIssuer):
         except KeyFetchNeededError as needed:  # an identity provider's key set is due: fetch, then retry
             await needed.fetch()
             verified = self.codec.decode(token)
-        check_requirement(verified.claims, requirement, self.codec.clock)
-        if verified.claims["type"] in self._checked_types:
+        claims = verified.claims_read_only
+        check_requirement(claims, requirement, self.codec.clock)
+        if claims["type"] in self._checked_types:
             rotating = requirement == REFRESH and self.config.refresh_token_rotation
             if rotating and consume:
                 return await self.sessions.consume(verified, consumed_by)
-            await self._check_revocation(verified.claims, jti=not rotating)  # consuming checks the jti
+            await self._check_revocation(verified, jti=not rotating)  # consuming checks the jti
         return verified
 
     @property
@@ -257,9 +258,10 @@ class AuthViews(TokenIssuer, CookieIssuer):
             return False
         return not (type(self.store) is MemoryRevocationStore and self._callback is None)
 
-    async def _check_revocation(self, claims: Mapping[str, Any], *, jti: bool = True) -> None:
-        """Refuse revoked claims: their ``jti`` (unless ``jti=False``: rotation consumes it instead), their
+    async def _check_revocation(self, token: VerifiedToken, *, jti: bool = True) -> None:
+        """Refuse a revoked token: its ``jti`` (unless ``jti=False``: rotation consumes it instead), its
         family, and the user's callback."""
+        claims = token.claims_read_only
         token_id = claims.get("jti")
         if token_id is None:
             raise errors.MissingClaimError("Missing claim: jti")
@@ -283,9 +285,9 @@ class AuthViews(TokenIssuer, CookieIssuer):
         if not revoked and self._callback is not None:
             with fail_closed("revocation callback failed; refusing the request"):
                 result = (
-                    self._callback(claims)
+                    self._callback(token.claims)  # the request's own copy: a callback may change it
                     if self._callback_is_async
-                    else await run_in_threadpool(self._callback, claims)
+                    else await run_in_threadpool(self._callback, token.claims)
                 )
                 revoked = bool(await result if inspect.isawaitable(result) else result)
         if revoked:

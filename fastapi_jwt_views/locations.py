@@ -89,8 +89,14 @@ class HeaderLocation:
                 found = value
         if found is None:
             return None
+        text = found.decode("latin-1")
+        scheme, _, token = text.partition(" ")
+        if scheme and token and " " not in token:  # the usual `<type> <JWT>`, decided without a list
+            if scheme.lower() == self._type:
+                return token
+            raise InvalidHeaderError(self._bad)
         # Only spaces separate the scheme from the token (RFC 7235 §2.1); a tab or control byte is refused.
-        parts = [part for part in found.decode("latin-1").split(" ") if part]
+        parts = [part for part in text.split(" ") if part]
         if self._type:
             # The scheme is case-insensitive (RFC 7235 §2.1).
             if len(parts) != 2 or parts[0].lower() != self._type:

@@ -21,7 +21,6 @@ import dataclasses
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import errors
@@ -47,7 +46,6 @@ __all__ = ["ConsumedRefreshToken", "LoginSessions"]
 logger = logging.getLogger("fastapi_jwt_views")
 
 
-@dataclass(frozen=True, slots=True)
 class ConsumedRefreshToken(VerifiedToken):
     """A refresh token that this request's verification consumed (refresh-token rotation is on).
 
@@ -55,7 +53,11 @@ class ConsumedRefreshToken(VerifiedToken):
     with it is the same consumption, not a reuse.
     """
 
-    consumed_by: str = ""
+    __slots__ = ("consumed_by",)
+
+    def __init__(self, token: str, header: dict[str, Any], claims: dict[str, Any], consumed_by: str) -> None:
+        super().__init__(token, header, claims)
+        self.consumed_by = consumed_by
 
 
 class LoginSessions:
@@ -131,7 +133,7 @@ class LoginSessions:
         jti = claims.get("jti")
         if not isinstance(jti, str):
             raise errors.MissingClaimError("Missing claim: jti")
-        await authviews._check_revocation(claims, jti=False)  # the family, and the user's callback
+        await authviews._check_revocation(token, jti=False)  # the family, and the user's callback
         until = authviews.codec.expires_at(claims)
         record = await self._record(claims) if consumed_by is None else None
         if record is not None and record.refresh_jti is not None:

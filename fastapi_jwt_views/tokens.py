@@ -16,7 +16,6 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Final, Literal, NamedTuple
 
@@ -110,24 +109,63 @@ def _check_unicode(value: Any, what: str) -> None:
         pass  # a type JSON has not: PyJWT raises its own error when it encodes
 
 
-@dataclass(frozen=True, slots=True)
 class VerifiedToken:
-    """A token whose signature and registered claims have been checked."""
+    """A token whose signature and registered claims have been checked.
 
-    token: str
-    header: dict[str, Any]
-    claims: dict[str, Any]
+    Its ``header`` and ``claims`` are its own: changing them, however deep, changes nothing another
+    request sees. One taken from the verification cache copies them when they are first read (given the
+    copy functions), so a request reading only ``identity`` or ``type`` copies nothing.
+    """
+
+    __slots__ = ("_claims", "_copy_claims", "_copy_header", "_header", "token")
+
     #: The claim :attr:`identity` reads (``AUTHJWT_FOREIGN_TOKENS``' codec makes a subclass with its own).
     identity_claim: ClassVar[str] = "sub"
 
+    def __init__(
+        self,
+        token: str,
+        header: dict[str, Any],
+        claims: dict[str, Any],
+        copy_header: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+        copy_claims: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    ) -> None:
+        self.token = token
+        self._header = header
+        self._claims = claims
+        self._copy_header = copy_header
+        self._copy_claims = copy_claims
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(type={self._claims.get('type')!r}, jti={self._claims.get('jti')!r})"
+
+    @property
+    def header(self) -> dict[str, Any]:
+        copy = self._copy_header
+        if copy is not None:
+            self._header, self._copy_header = copy(self._header), None
+        return self._header
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        copy = self._copy_claims
+        if copy is not None:
+            self._claims, self._copy_claims = copy(self._claims), None
+        return self._claims
+
+    @property
+    def claims_read_only(self) -> Mapping[str, Any]:
+        """The claims, not copied: for reading only (the library's own checks on every request)."""
+        return self._claims
+
     @property
     def type(self) -> str:
-        return str(self.claims["type"])
+        return str(self._claims["type"])
 
     @property
     def identity(self) -> str | int:
         """Who the token was issued to: ``sub``, or ``AUTHJWT_IDENTITY_CLAIM`` for foreign tokens."""
-        return self.claims[self.identity_claim]  # type: ignore[no-any-return]
+        return self._claims[self.identity_claim]  # type: ignore[no-any-return]
 
 
 class _Cached(NamedTuple):
@@ -323,8 +361,9 @@ class TokenCodec:
                 if entry.retire_at is not None and self.clock() > entry.retire_at:
                     raise errors.UnknownKeyError("Token signed with a retired key")
                 self._check_times(verified.type, verified.claims)
-        header, claims = entry.copy_header(verified.header), entry.copy_claims(verified.claims)
-        return self._token_class(token, header, claims)
+        return self._token_class(
+            token, verified._header, verified._claims, entry.copy_header, entry.copy_claims
+        )
 
     def _cache_entry(self, verified: VerifiedToken, retire_at: float | None) -> _Cached:
         claims, leeway = verified.claims, self._leeway

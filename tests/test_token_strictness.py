@@ -421,6 +421,38 @@ def test_decode_flat_claims_are_copied_too() -> None:
     assert authviews.codec.decode(token).claims["role"] == "reader"
 
 
+def test_revocation_callback_changing_claims_reaches_no_other_request() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def is_revoked(claims: dict[str, Any]) -> bool:
+        seen.append(json.loads(json.dumps(claims)))
+        claims["sub"] = "mallory"
+        claims["roles"].append("admin")
+        return False
+
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET, blacklist_enabled=True), is_revoked=is_revoked)
+    token = authviews.create_access_token("alice", claims={"roles": ["reader"]})
+    for _ in range(3):  # the first call verifies and fills the cache, the others read from it
+        asyncio.run(authviews.verify(token))
+    assert [(claims["sub"], claims["roles"]) for claims in seen] == [("alice", ["reader"])] * 3
+    assert authviews.codec.decode(token).claims_read_only["sub"] == "alice"
+
+
+def test_cached_token_copies_its_claims_only_when_they_are_read() -> None:
+    authviews = AuthViews(AuthViewsConfig(secret_key=SECRET))
+    token = authviews.create_access_token("alice", claims={"role": "reader"})
+    authviews.codec.decode(token)  # fills the cache
+    first, second = authviews.codec.decode(token), authviews.codec.decode(token)
+    assert first.identity == "alice" and first.type == "access"
+    shared = second.claims_read_only
+    assert first.claims_read_only is shared  # nothing copied to read those
+    claims = first.claims
+    assert claims is first.claims  # one copy per token, made on the first read
+    assert claims is not shared and claims == shared
+    claims["role"] = "admin"
+    assert first.identity == "alice" and shared["role"] == "reader" and second.claims["role"] == "reader"
+
+
 # -- AUTHJWT_ALLOW_WEAK_SECRET touches no process-wide warning state -----------------------------------------
 def test_weak_secret_signs_like_plain_hmac_with_the_short_key() -> None:
     authviews = AuthViews(AuthViewsConfig(secret_key="short", allow_weak_secret=True))
