@@ -10,7 +10,11 @@ Each app of ``benchmarks/peer_apps`` serves the same contract (``_contract.py``)
   README writes them, with the in-memory revocation check on, and the library's token pair (the open
   route is on the app itself, as in every contract app, so that the floor is the same);
 * ``handwritten`` -- ``app_handwritten.py``: an ``async`` PyJWT dependency on ``@app.get`` in an app of its
-  own, which issues its own tokens (HS256, ``sub``, ``exp`` and ``type``).
+  own, which issues its own tokens (HS256, ``sub``, ``exp`` and ``type``);
+* ``ours-unauthenticated`` -- ``app_ours_floor.py``: ``app_ours.py`` with ``/protected`` answering without
+  reading any token (an open function route in the view's place). Its protected/open ratio is the ceiling
+  of ours: what FastAPI's routing to an included router costs, with no authentication at all. It is only
+  checked to answer 200 with the same body (it refuses nothing by design).
 
 Each app runs in its own ``uvicorn`` process (one worker, uvloop and httptools, access log off) pinned to
 CPU 0 with ``taskset``; ``wrk`` (one thread, 16 connections, on loopback) is pinned to CPU 1. Before any
@@ -26,7 +30,8 @@ on the machine. On a machine shared with other work, req/s falls whenever the se
 from it, while requests per CPU-second do not: there the CPU figures are the ones to trust (on an idle
 machine, with the server's core saturated, the two agree).
 
-Targets (issue 12): ours protected/open >= 0.85; ours login/open >= handwritten login/open.
+Targets (issue 12): ours protected/open >= 0.85; ours login/open >= handwritten login/open. The first is
+printed beside the ceiling, ``ours-unauthenticated``'s protected/open.
 
 Run: ``python benchmarks/http_bench.py [--duration S] [--rounds R] [--connections C]`` (needs ``wrk``;
 ``taskset`` is used when present). ``--smoke`` needs no wrk: it starts the servers, checks them and sends
@@ -94,6 +99,7 @@ class Server:
     log: Any = None
     token: str = ""
     refusals: list[str] = field(default_factory=list)
+    reference: bool = False  # not a contract app: it authenticates nothing (the ceiling); not checked
 
     def start(self, fast: bool = True) -> None:
         self.port = free_port()
@@ -147,7 +153,13 @@ class Server:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def check(self) -> None:
-        self.token, self.refusals = verify(self.name, self.call)
+        if not self.reference:
+            self.token, self.refusals = verify(self.name, self.call)
+            return
+        status, body = self.call("GET", "/protected", {}, b"")
+        if status != 200 or body != {"user": "alice"}:
+            raise HttpBenchmarkError(f"{self.name}: /protected answered {status} {body!r}")
+        self.refusals = ["nothing (the unauthenticated reference)"]
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -333,6 +345,10 @@ def targets(found: Found) -> None:
         ours_login = statistics.median(found["ours"]["login/open" + suffix])
         hand_login = statistics.median(found["handwritten"]["login/open" + suffix])
         print(f"target ({what}): ours protected/open >= 0.85: {span(protected)} {verdict(protected, 0.85)}")
+        if "ours-unauthenticated" in found:
+            ceiling = found["ours-unauthenticated"]["protected/open" + suffix]
+            print(f"  (the ceiling, the same route without authentication: {span(ceiling)}; ours / ceiling "
+                  f"{span([a / b for a, b in zip(protected, ceiling, strict=True)])})")
         print(f"target ({what}): ours login/open >= handwritten login/open: {ours_login:.3f} vs "
               f"{hand_login:.3f} {'PASS' if ours_login >= hand_login else 'MISS'}")
 
@@ -362,6 +378,9 @@ def run_servers(servers: list[Server], fast: bool) -> None:
         server.wait_ready()
         server.check()
         print(f"{server.name}: refuses {'; '.join(server.refusals)}")
+    for server in servers:  # a reference gets ours's token, so that its requests are the same bytes
+        if server.reference:
+            server.token = next(other.token for other in servers if other.name == "ours")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -376,7 +395,8 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk not found: the HTTP benchmark needs wrk (apt-get install wrk); "
               "--smoke checks the servers without it", file=sys.stderr)
         return 2
-    servers = [Server("ours", "app_ours"), Server("handwritten", "app_handwritten")]
+    servers = [Server("ours", "app_ours"), Server("handwritten", "app_handwritten"),
+               Server("ours-unauthenticated", "app_ours_floor", reference=True)]
     try:
         run_servers(servers, fast=not args.smoke)
         print(machine())

@@ -2,7 +2,8 @@
 
 What is measured
 ----------------
-Every app of ``benchmarks/peer_apps`` serves the same contract (``_contract.py``): ``GET /open`` with no
+Every contract app of ``benchmarks/peer_apps`` (not ``app_ours_floor.py``, http_bench's unauthenticated
+reference) serves the same contract (``_contract.py``): ``GET /open`` with no
 auth, ``POST /login`` issuing an access and a refresh token, ``GET /protected`` answering the identity of
 the access token. One app per library, written as that library documents it:
 

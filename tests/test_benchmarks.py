@@ -150,6 +150,10 @@ def test_http_bench_smoke_checks_real_servers_and_prints_targets() -> None:
     assert "target (req/s): ours protected/open >= 0.85" in out
     assert "target (req/s): ours login/open >= handwritten login/open" in out
     assert "ours protected / handwritten protected (same environment)" in out
+    # the unauthenticated reference was served (and checked to answer) with the same requests
+    assert "ours-unauthenticated: refuses nothing (the unauthenticated reference)" in out
+    assert any(line.split()[:2] == ["ours-unauthenticated", "protected"] for line in out.splitlines()), out
+    assert "(the ceiling, the same route without authentication: " in out
 
 
 def test_http_bench_without_wrk_says_so(tmp_path: Path) -> None:
