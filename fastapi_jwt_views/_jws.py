@@ -18,6 +18,9 @@ import jwt
 __all__ = ["sign"]
 
 _ALGORITHMS: dict[str, Any] = {}
+#: The header segment of tokens whose header is only a ``kid``, by (algorithm, kid): one per configured key,
+#: so it stays small; other headers (set per token) are written every time.
+_HEADERS: dict[tuple[str, Any], bytes] = {}
 
 
 def _segment(value: dict[str, Any], *, sort_keys: bool) -> bytes:
@@ -31,9 +34,15 @@ def sign(header: dict[str, Any], claims: dict[str, Any], algorithm: str, key: An
     signer = _ALGORITHMS.get(algorithm)
     if signer is None:
         signer = _ALGORITHMS[algorithm] = jwt.get_algorithm_by_name(algorithm)
-    head = {"typ": "JWT", "alg": algorithm, **header}
-    if not head["typ"]:  # as jwt.encode: headers={"typ": None} (or "") leaves it out
-        del head["typ"]
-    signing_input = _segment(head, sort_keys=True) + b"." + _segment(claims, sort_keys=False)
+    kid = header.get("kid") if len(header) == 1 else None
+    segment = _HEADERS.get((algorithm, kid)) if type(kid) is str else None
+    if segment is None:
+        head = {"typ": "JWT", "alg": algorithm, **header}
+        if not head["typ"]:  # as jwt.encode: headers={"typ": None} (or "") leaves it out
+            del head["typ"]
+        segment = _segment(head, sort_keys=True)
+        if type(kid) is str and len(_HEADERS) < 256:
+            _HEADERS[algorithm, kid] = segment
+    signing_input = segment + b"." + _segment(claims, sort_keys=False)
     signature = base64.urlsafe_b64encode(signer.sign(signing_input, key)).rstrip(b"=")
     return (signing_input + b"." + signature).decode("ascii")

@@ -97,6 +97,8 @@ def _copier(value: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]
 def _check_unicode(value: Any, what: str) -> None:
     """Refuse, when a token is created, what no verifier could read back: strings that are not Unicode
     text (lone surrogates), and NaN or infinite numbers (not JSON)."""
+    if type(value) is str and value.isascii():  # an identity, most often: nothing to refuse
+        return
     try:
         json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except UnicodeEncodeError as exc:

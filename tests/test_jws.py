@@ -59,3 +59,17 @@ def test_jws_tokens_of_the_codec_verify_with_pyjwt_alone() -> None:
     claims = jwt.decode(token, SECRET, algorithms=["HS256"])
     assert claims["sub"] == "alice" and claims["role"] == ["a", "b"] and claims["type"] == "access"
     assert jwt.get_unverified_header(token)["x-extra"] == 1
+
+
+def test_jws_header_segment_remembered_per_key_stays_exact() -> None:
+    # The header of a kid-only token is written once per (algorithm, kid); every other header, every time.
+    key = prepare_key("HS256", SECRET, "test")
+    sequence: list[dict[str, Any]] = [
+        {"kid": "k1"}, {"kid": "k2"}, {"kid": "k1", "typ": "at+jwt"}, {"kid": "k1"}, {"kid": "k1", "x": 1}, {}
+    ]
+    for header in sequence * 2:
+        assert sign(header, CLAIMS[0], "HS256", key) == jwt.encode(CLAIMS[0], SECRET, "HS256", headers=header)
+    key512 = prepare_key("HS512", SECRET * 2, "test")
+    assert sign({"kid": "k1"}, CLAIMS[0], "HS512", key512) == jwt.encode(
+        CLAIMS[0], SECRET * 2, "HS512", headers={"kid": "k1"}
+    )
