@@ -26,13 +26,19 @@ def family_of(claims: Mapping[str, Any]) -> str | None:
     return f"jti-{jti}" if isinstance(jti, str) else None
 
 
-def takes_by(method: Callable[..., Any]) -> bool:
-    """Whether a store's ``revoke`` accepts ``by=`` (rotation needs it)."""
+def takes(method: Callable[..., Any], name: str) -> bool:
+    """Whether a store's method accepts the keyword ``name`` (True when it has no signature to read:
+    the first call tells)."""
     try:
         parameters = inspect.signature(method).parameters.values()
-    except (TypeError, ValueError):  # no signature to read: let the first call tell
+    except (TypeError, ValueError):
         return True
-    return any(p.name == "by" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
+def takes_by(method: Callable[..., Any]) -> bool:
+    """Whether a store's ``revoke`` accepts ``by=`` (rotation needs it)."""
+    return takes(method, "by")
 
 
 class Retention:

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import errors
-from ._retention import Retention, family_of, takes_by
+from ._retention import Retention, family_of, takes, takes_by
 from .revocation import LoginSession, SessionStore, family_key
 from .revocation.base import fail_closed, jti_key
 from .tokens import (
@@ -115,13 +115,23 @@ class LoginSessions:
             refresh_jti=refresh_claims["jti"],
         )
         with fail_closed("could not record a login session"):
-            self._check_limit(await store.list_sessions(identity))
-            await store.save_session(session)
+            await self._save(store, session, new=True)
         return TokenPair(access, refresh)
 
-    def _check_limit(self, records: list[LoginSession]) -> None:
-        if len(records) >= self._authviews.config.sessions_per_identity:
+    async def _save(self, store: SessionStore, record: LoginSession, *, new: bool = False) -> None:
+        """Save ``record``; one of a new family counts against ``sessions_per_identity``
+        (:class:`~fastapi_jwt_views.errors.SessionLimitError` when the identity has no room left)."""
+        if not new:
+            await store.save_session(record)
+            return
+        limit = self._authviews.config.sessions_per_identity
+        if takes(store.save_session, "limit"):  # counted and saved in one step: concurrent logins cannot
+            await store.save_session(record, limit=limit)  # overshoot the limit
+            return
+        # a store of the application's own whose save_session takes no limit: count first, then save
+        if len(await store.list_sessions(record.identity)) >= limit:
             raise errors.SessionLimitError()
+        await store.save_session(record)
 
     async def consume(self, token: VerifiedToken, consumed_by: str | None = None) -> ConsumedRefreshToken:
         """Verify a refresh token's revocation and consume it (rotation): it is good for one refresh.
@@ -194,8 +204,6 @@ class LoginSessions:
             found = next((record for record in records if record.family == family), None)
             if found is not None and found.ended_at is not None:
                 raise errors.RevokedTokenError()  # ended while this refresh ran: its family is revoked
-            if found is None:
-                self._check_limit(records)
         now = self._now()
         saved = await self._save_live(
             LoginSession(
@@ -206,18 +214,19 @@ class LoginSessions:
                 expires_at=self._authviews.codec.expires_at(refresh_claims),
                 user_agent=found.user_agent if found else None,
                 refresh_jti=refresh_claims["jti"],
-            )
+            ),
+            new=found is None,  # a family without a record (create_token_pair) gets one, within the limit
         )
         if not saved:
             raise errors.RevokedTokenError()  # ended while this refresh ran: its family is revoked
 
-    async def _save_live(self, record: LoginSession) -> bool:
-        """Save a record read as live, then look whether its session was ended meanwhile (its family is
-        revoked before its record is marked): if so, mark it ended again (so it is never listed as live)
-        and return False."""
+    async def _save_live(self, record: LoginSession, *, new: bool = False) -> bool:
+        """Save a record read as live (``new``: of a family without one), then look whether its session
+        was ended meanwhile (its family is revoked before its record is marked): if so, mark it ended
+        again (so it is never listed as live) and return False."""
         store = self._store()
         with fail_closed("could not update a login session"):
-            await store.save_session(record)
+            await self._save(store, record, new=new)
             ended = await store.is_revoked(family_key(record.family))
         if ended:
             await self._end(store, record, revoked=True)

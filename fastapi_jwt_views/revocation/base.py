@@ -122,8 +122,14 @@ class SessionStore(RevocationStore, Protocol):
     """A revocation store that also keeps the login session records of each identity, each until its
     ``expires_at``."""
 
-    async def save_session(self, session: LoginSession) -> None:
-        """Insert or replace ``session`` (keyed by typed identity and family) until it expires."""
+    async def save_session(self, session: LoginSession, *, limit: int | None = None) -> None:
+        """Insert or replace ``session`` (keyed by typed identity and family) until it expires.
+
+        With ``limit`` (a login), raise :class:`~fastapi_jwt_views.errors.SessionLimitError` and save
+        nothing when the identity already holds ``limit`` unexpired records of other families: counted
+        and saved in one atomic step, so concurrent logins cannot overshoot it. A store whose method
+        takes no ``limit`` is still accepted; the login then counts before it saves (not atomic).
+        """
         ...
 
     async def list_sessions(self, identity: str | int) -> list[LoginSession]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from cachetools import TLRUCache
 
-from ..errors import RevocationUnavailableError
+from ..errors import RevocationUnavailableError, SessionLimitError
 from .base import LoginSession, identity_key
 
 __all__ = ["MemoryRevocationStore"]
@@ -96,14 +96,18 @@ class MemoryRevocationStore:
             return (by is not None and by == previous_by) or (by is None and until > previous_until)
 
     # -- sessions ---------------------------------------------------------------------------------------
-    async def save_session(self, session: LoginSession) -> None:
-        """Insert or replace ``session``; it is forgotten when it expires."""
+    async def save_session(self, session: LoginSession, *, limit: int | None = None) -> None:
+        """Insert or replace ``session``; it is forgotten when it expires. With ``limit``, refuse it
+        (:class:`~fastapi_jwt_views.errors.SessionLimitError`) when the identity holds that many other
+        records, counted under the same lock as the save."""
         key = identity_key(session.identity)
         with self._lock, self._sessions.timer as now:
             if _expiry(session) <= now:
                 return
             old = self._expire_sessions(key, now)
             kept = tuple(s for s in old if s.family != session.family and _expiry(s) > now)
+            if limit is not None and len(kept) >= limit:
+                raise SessionLimitError()
             new = (*kept, session)
             grows = len(new) - len(old)
             if grows > 0 and self._session_count + grows > self.session_capacity:

@@ -37,7 +37,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ResponseError
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, SessionLimitError
 from ._redis_cache import RevocationCache
 from .base import LoginSession, identity_key
 
@@ -78,13 +78,20 @@ return answer
 """
 
 # KEYS[1]: the sessions hash, KEYS[2]: the expiry index. ARGV: family, JSON, expiry (epoch ms or "inf"),
-# now (epoch ms). Drops expired sessions, stores this one, and makes both keys expire with the last one.
+# now (epoch ms), the limit ("" for none). Drops expired sessions; returns 0, saving nothing, when the limit
+# is set and other families hold that many records; else stores this one, makes both keys expire with the
+# last one, and returns 1.
 _SAVE_SESSION = """
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
 for i = 1, #expired, 1000 do
   local chunk = {unpack(expired, i, math.min(i + 999, #expired))}
   redis.call('HDEL', KEYS[1], unpack(chunk))
   redis.call('ZREM', KEYS[2], unpack(chunk))
+end
+if ARGV[5] ~= '' then
+  local others = redis.call('ZCARD', KEYS[2])
+  if redis.call('ZSCORE', KEYS[2], ARGV[1]) then others = others - 1 end
+  if others >= tonumber(ARGV[5]) then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
@@ -280,15 +287,21 @@ class RedisRevocationStore:
         key = identity_key(identity)
         return [f"{self.prefix}sessions:{key}", f"{self.prefix}session-expiry:{key}"]
 
-    async def save_session(self, session: LoginSession) -> None:
-        """Insert or replace ``session``; it is forgotten when it expires."""
+    async def save_session(self, session: LoginSession, *, limit: int | None = None) -> None:
+        """Insert or replace ``session``; it is forgotten when it expires. With ``limit``, refuse it
+        (:class:`~fastapi_jwt_views.errors.SessionLimitError`) when the identity holds that many other
+        records: the script counts and saves in one atomic step (a retry of a save that went through
+        finds its own family and is not refused)."""
         now = self._timer()
         if session.expires_at is not None and session.expires_at <= now:
             return
-        await self._save_session(
+        saved = await self._save_session(
             keys=self._session_keys(session.identity),
-            args=[session.family, session.to_json(), _ms(session.expires_at), _ms(now)],
+            args=[session.family, session.to_json(), _ms(session.expires_at), _ms(now),
+                  "" if limit is None else str(limit)],
         )
+        if not saved:
+            raise SessionLimitError()
 
     async def list_sessions(self, identity: str | int) -> list[LoginSession]:
         """The unexpired records of ``identity`` (ended ones included), oldest first (one round trip)."""
