@@ -163,6 +163,7 @@ class TokenReader:
         "_csrf_methods",
         "_csrf_protect",
         "_header",
+        "_header_only",
         "_missing",
         "_query",
         "locations",
@@ -170,6 +171,7 @@ class TokenReader:
 
     def __init__(self, config: AuthViewsConfig, locations: Sequence[Location], *, refresh: bool) -> None:
         self.locations = tuple(locations)
+        self._header_only = self.locations == ("headers",)
         self._header = HeaderLocation(config)
         self._cookie = config.refresh_cookie_key if refresh else config.access_cookie_key
         self._csrf_header = config.refresh_csrf_header_name if refresh else config.access_csrf_header_name
@@ -190,6 +192,9 @@ class TokenReader:
 
     def read(self, connection: HTTPConnection) -> Found | None:
         """The token from the first location that has one, or None (``message`` is read by the caller)."""
+        if self._header_only:  # the default location, alone: the one path of most requests
+            token = self._header.read(connection.scope["headers"])
+            return None if token is None else Found(token, "headers")
         websocket = connection.scope["type"] == "websocket"
         for location in self.locations:
             if location == "headers":
