@@ -143,6 +143,7 @@ class VerifiedToken:
 
     @property
     def header(self) -> dict[str, Any]:
+        """The token's JOSE header (this token's own copy)."""
         copy = self._copy_header
         if copy is not None:
             self._header, self._copy_header = copy(self._header), None
@@ -150,6 +151,7 @@ class VerifiedToken:
 
     @property
     def claims(self) -> dict[str, Any]:
+        """The token's claims (this token's own copy)."""
         copy = self._copy_claims
         if copy is not None:
             self._claims, self._copy_claims = copy(self._claims), None
@@ -162,6 +164,7 @@ class VerifiedToken:
 
     @property
     def type(self) -> str:
+        """``"access"`` or ``"refresh"``."""
         return str(self._claims["type"])
 
     @property
