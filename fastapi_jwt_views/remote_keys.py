@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import time
 import urllib.error
 import urllib.request
@@ -79,19 +80,27 @@ class RemoteKeys:
         refetch_seconds: float = 30,
         timeout: float = 5,
         clock: Callable[[], float] = time.time,
+        on_change: Callable[[], None] | None = None,
     ) -> None:
         self.url = url
         self._algorithms = algorithms
         self._cache_seconds, self._refetch_seconds, self._timeout = cache_seconds, refetch_seconds, timeout
         self._clock = clock
+        self._on_change = on_change  # called when a fetch brings a key set other than the one in hand
         self._entries: dict[str, KeyEntry] = {}
+        self._published: str | None = None  # the keys as the provider last published them (canonical JSON)
         self._fetched_at: float | None = None  # the last fetch that succeeded
         self._attempted_at: float | None = None  # the last fetch started
         self.failure: str | None = None  # why the last fetch failed (None: it succeeded)
         self._inflight: dict[asyncio.AbstractEventLoop, asyncio.Future[None]] = {}
 
     @classmethod
-    def from_config(cls, config: AuthViewsConfig, clock: Callable[[], float] = time.time) -> RemoteKeys:
+    def from_config(
+        cls,
+        config: AuthViewsConfig,
+        clock: Callable[[], float] = time.time,
+        on_change: Callable[[], None] | None = None,
+    ) -> RemoteKeys:
         """The remote key set of ``config.jwks_url``."""
         assert config.jwks_url is not None
         return cls(
@@ -101,7 +110,19 @@ class RemoteKeys:
             refetch_seconds=config.jwks_refetch_seconds,
             timeout=config.jwks_timeout,
             clock=clock,
+            on_change=on_change,
         )
+
+    def checked_until(self) -> float:
+        """Until when the keys in hand stand unchallenged: the first moment a lookup of a known key may
+        fetch the set again (it is stale, and no fetch was tried within the refetch interval). A token
+        verified with one of them is verified again from then on."""
+        if self._fetched_at is None:
+            return -math.inf
+        due = self._fetched_at + self._cache_seconds
+        if self._attempted_at is not None:
+            due = max(due, self._attempted_at + self._refetch_seconds)
+        return due
 
     def entry(self, kid: str) -> KeyEntry | None:
         """The cached key ``kid``; None when the provider does not list it (401); raises
@@ -136,13 +157,18 @@ class RemoteKeys:
         try:
             with anyio.fail_after(self._timeout):
                 body = await anyio.to_thread.run_sync(self._download, abandon_on_cancel=True)
-            entries = self._parse(body)
+            entries, published = self._parse(body)
         except TimeoutError:
             self._failed(f"no answer within {self._timeout:g} s")
         except (OSError, ValueError) as exc:
             self._failed(str(exc) or type(exc).__name__)
         else:
-            self._entries, self._fetched_at, self.failure = entries, self._clock(), None
+            changed = self._published is not None and published != self._published
+            self._entries, self._published, self._fetched_at, self.failure = (
+                entries, published, self._clock(), None
+            )
+            if changed and self._on_change is not None:
+                self._on_change()
 
     def _failed(self, reason: str) -> None:
         self.failure = reason
@@ -169,7 +195,7 @@ class RemoteKeys:
             raise OSError(f"HTTP {exc.code} {exc.reason}") from None
         return b"".join(chunks)
 
-    def _parse(self, body: bytes) -> dict[str, KeyEntry]:
+    def _parse(self, body: bytes) -> tuple[dict[str, KeyEntry], str]:
         try:
             document: Any = json.loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -188,4 +214,4 @@ class RemoteKeys:
                 entries[kid] = KeyEntry(kid, dict.fromkeys(algorithms, key))
         if not entries:
             raise ValueError(f"no usable key for the allowed algorithms {list(self._algorithms)}")
-        return entries
+        return entries, json.dumps(keys, sort_keys=True)

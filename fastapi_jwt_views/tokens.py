@@ -182,6 +182,9 @@ class _Cached(NamedTuple):
     # outside, the full checks run again and raise the precise error.
     valid_from: float
     valid_until: float
+    # An identity provider's key verified it: from then on (its key set is due again) it is verified
+    # again like a new token, so a key the provider withdrew refuses it (inf for a key configured here).
+    recheck_at: float
 
 
 class TokenCodec:
@@ -193,7 +196,11 @@ class TokenCodec:
         self.config = config
         self.keys = keys if keys is not None else key_set(config)
         #: An identity provider's key set (``AUTHJWT_JWKS_URL``), consulted for a ``kid`` not configured here.
-        self.remote = RemoteKeys.from_config(config, clock) if config.jwks_url is not None else None
+        self.remote = (
+            RemoteKeys.from_config(config, clock, on_change=self._forget_remote_tokens)
+            if config.jwks_url is not None
+            else None
+        )
         self._foreign = config.foreign_tokens
         self._identity_claim = config.identity_claim
         self._token_class: type[VerifiedToken] = (
@@ -353,6 +360,13 @@ class TokenCodec:
             entry = cache.get(token)
             if entry is not None:
                 cache.move_to_end(token)
+        if entry is not None and not entry.valid_from <= self.clock() < entry.valid_until:
+            if self.clock() >= entry.recheck_at:
+                entry = None  # its identity provider's key set is due: verified again, as a new token
+            elif entry.retire_at is not None and self.clock() > entry.retire_at:
+                raise errors.UnknownKeyError("Token signed with a retired key")
+            else:
+                self._check_times(entry.verified.type, entry.verified.claims)
         if entry is None:
             verified, retire_at = self._verify(token)
             entry = self._cache_entry(verified, retire_at)
@@ -360,12 +374,7 @@ class TokenCodec:
                 cache[token] = entry
                 if len(cache) > self._cache_size:
                     cache.popitem(last=False)
-        else:
-            verified = entry.verified
-            if not entry.valid_from <= self.clock() < entry.valid_until:
-                if entry.retire_at is not None and self.clock() > entry.retire_at:
-                    raise errors.UnknownKeyError("Token signed with a retired key")
-                self._check_times(verified.type, verified.claims)
+        verified = entry.verified
         return self._token_class(
             token, verified._header, verified._claims, entry.copy_header, entry.copy_claims
         )
@@ -376,6 +385,11 @@ class TokenCodec:
         ends = [claims["exp"] + leeway] if claims.get("exp") is not None else []
         if retire_at is not None:
             ends.append(retire_at)
+        kid = verified.header.get("kid")
+        recheck_at = math.inf
+        if self.remote is not None and kid is not None and kid not in self.keys.by_kid:
+            recheck_at = self.remote.checked_until()  # a key of the identity provider verified it
+            ends.append(recheck_at)
         return _Cached(
             verified,
             _copier(verified.header),
@@ -383,7 +397,18 @@ class TokenCodec:
             retire_at,
             max(starts) - leeway if starts else -math.inf,
             min(ends) if ends else math.inf,
+            recheck_at,
         )
+
+    def _forget_remote_tokens(self) -> None:
+        """The identity provider's key set changed: its tokens are verified again (a key it no longer lists
+        refuses them at once)."""
+        cache = self._cache
+        if cache is None:
+            return
+        with self._cache_lock:
+            for token in [token for token, entry in cache.items() if entry.recheck_at != math.inf]:
+                del cache[token]
 
     def _keys_for(self, header: dict[str, Any]) -> tuple[str, list[tuple[Any, float | None]]]:
         """The algorithm of a token and the keys to try, in order: one for a ``kid``, at most two without."""
