@@ -72,6 +72,10 @@ class LoginSessions:
                 f"refresh token), and {type(authviews.store).__name__}.revoke() does not: see "
                 "docs/revocation.md, 'A shared store'"
             )
+        # Whether the store counts the session limit itself, atomically (read once: a signature per login
+        # would cost more than the login's own work)
+        save = getattr(authviews.store, "save_session", None)
+        self._store_limits = save is not None and takes(save, "limit")
 
     def _store(self) -> SessionStore:
         store = self._authviews.store
@@ -125,8 +129,8 @@ class LoginSessions:
             await store.save_session(record)
             return
         limit = self._authviews.config.sessions_per_identity
-        if takes(store.save_session, "limit"):  # counted and saved in one step: concurrent logins cannot
-            await store.save_session(record, limit=limit)  # overshoot the limit
+        if self._store_limits:  # counted and saved in one step: concurrent logins cannot overshoot it
+            await store.save_session(record, limit=limit)
             return
         # a store of the application's own whose save_session takes no limit: count first, then save
         if len(await store.list_sessions(record.identity)) >= limit:
