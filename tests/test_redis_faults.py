@@ -57,9 +57,9 @@ class FaultyStore(RedisRevocationStore):
         self._maybe_fault("revoke", key)
         return await super().revoke(key, expires_at, by=by)
 
-    async def save_session(self, session: LoginSession) -> None:
+    async def save_session(self, session: LoginSession, *, limit: int | None = None) -> None:
         self._maybe_fault("save_session", session)
-        await super().save_session(session)
+        await super().save_session(session, limit=limit)
 
 
 def _stall(server: RedisServer, seconds: float = 1.5 * TIMEOUT) -> Callable[[], None]:
@@ -142,6 +142,29 @@ def test_redis_faults_log_out_everywhere_stalled_mid_way_leaves_no_device(
         assert _script_runs(server) == before + 3 + 3 + 1 + 1
         assert (response.status_code, response.json()) == (200, {"ended": 3})
         _assert_all_refused(client, logins)
+
+
+def test_redis_faults_login_stalled_while_saved_within_the_limit_is_one_session(
+    start_redis: Callable[..., RedisServer],
+) -> None:
+    """A login's save (the limit counted and the record saved in one script) stalls beyond the socket
+    timeout and redis-py resends it: the resent script finds the login's own record, so the login
+    answers its tokens rather than 429, and the identity holds exactly the limit afterwards."""
+    server = start_redis()
+    with _serve(server, sessions_per_identity=2) as (client, authviews, store):
+        first = client.post("/login/ann")
+        assert first.status_code == 200
+        store.fault = _stall(server)
+        store.when = lambda call, arg: call == "save_session" and arg.ended_at is None
+        before = _script_runs(server)
+        second = client.post("/login/ann")
+        assert store.faults == 1
+        assert _script_runs(server) == before + 2  # the one save, sent twice
+        assert second.status_code == 200, second.text
+        assert client.get("/me", headers=_bearer(second.json()["access_token"])).json() == {"user": "ann"}
+        third = client.post("/login/ann")
+        assert (third.status_code, third.json()) == (429, {"detail": SessionLimitError.default_detail})
+        assert len(client.portal.call(authviews.sessions.list, "ann")) == 2
 
 
 def test_redis_faults_log_out_everywhere_killed_between_two_families_is_finished_by_a_retry(
