@@ -181,16 +181,22 @@ def test_remote_keys_provider_rotation_is_picked_up_on_the_unknown_kid(
     assert state.fetches == 2
 
 
+def _verified_once(server: LocalServer) -> tuple[Clock, TestClient, str]:
+    """A client on its own clock, and a k1 token it has verified once (so it sits in the token cache)."""
+    clock = Clock()
+    client = _client(server, clock)
+    token = _token("k1")
+    assert _get(client, token) == (200, {"user": "alice"})
+    return clock, client, token
+
+
 def test_remote_keys_key_withdrawn_by_the_provider_refuses_its_cached_tokens(
     provider: tuple[Provider, LocalServer],
 ) -> None:
     # A token verified before stays in the verified-token cache; once the provider no longer lists its key
     # (a compromised key withdrawn), it is refused when the cached key set is due again, like a new one.
     state, server = provider
-    clock = Clock()
-    client = _client(server, clock)
-    token = _token("k1")
-    assert _get(client, token) == (200, {"user": "alice"})
+    clock, client, token = _verified_once(server)
     state.keys = [_jwk("k2", "rsa_other_public.pem")]
     clock.now += 299  # the key set is still fresh (AUTHJWT_JWKS_CACHE_SECONDS, 300): no fetch yet
     assert _get(client, token) == (200, {"user": "alice"})
@@ -207,10 +213,7 @@ def test_remote_keys_key_set_fetched_for_a_new_kid_refuses_tokens_of_a_withdrawn
     # The provider rotates k1 out and k2 in; the first k2 token fetches the set (past the refetch interval,
     # well before the set is stale), and from then on the cached k1 token is refused too.
     state, server = provider
-    clock = Clock()
-    client = _client(server, clock)
-    token = _token("k1")
-    assert _get(client, token) == (200, {"user": "alice"})
+    clock, client, token = _verified_once(server)
     state.keys = [_jwk("k2", "rsa_other_public.pem")]
     clock.now += 31
     assert _get(client, token) == (200, {"user": "alice"})  # nothing fetched yet: the set in hand has k1
@@ -224,10 +227,7 @@ def test_remote_keys_cached_token_still_accepted_while_the_provider_is_down(
 ) -> None:
     # The same moment with the provider unreachable: the key set kept from the last fetch still decides.
     state, server = provider
-    clock = Clock()
-    client = _client(server, clock)
-    token = _token("k1")
-    assert _get(client, token) == (200, {"user": "alice"})
+    clock, client, token = _verified_once(server)
     state.mode = "error"
     clock.now += 301
     assert _get(client, token) == (200, {"user": "alice"})
